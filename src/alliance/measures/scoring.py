@@ -124,15 +124,24 @@ def score(
         if scale.bands:
             bands[scale.id] = band_of(scale, value)
     flags = tuple(f.id for f in inst.flags if flag_raised(f, values, scores))
-    missing = tuple(i for i, v in values.items() if v is None)
     return ScoreResult(
         instrument=inst.id,
         scores=MappingProxyType(scores),
         bands=MappingProxyType(bands),
         flags=flags,
-        missing=missing,
+        missing=missing_items(inst, values),
         answers=MappingProxyType(values),
     )
+
+
+def missing_items(inst: Instrument, values: Mapping[str, float | None]) -> tuple[str, ...]:
+    """Unanswered items.  Where the number of items varies (``min_items``, e.g. the goals
+    of goal attainment scaling), items after the last answered one are unused, not missing."""
+    ids = inst.item_ids
+    if inst.min_items is not None:
+        answered = [n for n, i in enumerate(ids) if values[i] is not None]
+        ids = ids[: max(answered[-1] + 1 if answered else 0, inst.min_items)]
+    return tuple(i for i in ids if values[i] is None)
 
 
 def check_weights(inst: Instrument, weights: Mapping[str, float] | None) -> dict[str, float]:
