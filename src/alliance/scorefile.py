@@ -49,13 +49,38 @@ def read_chunks(path: Path, fmt: str, progress: tqdm) -> Iterator[pd.DataFrame]:
                     f"input file {path.name}: empty, expected a header row"
                 ) from None
         return
-    try:
-        parquet = pq.ParquetFile(path)
-    except (pa.ArrowException, OSError) as exc:
-        raise ScoringError(f"input file {path.name}: not a readable Parquet file ({exc})") from None
-    for batch in parquet.iter_batches(batch_size=CHUNK_ROWS):
+    for batch in open_parquet(path).iter_batches(batch_size=CHUNK_ROWS):
         progress.update(batch.num_rows)
         yield batch.to_pandas()
+
+
+def open_parquet(path: Path) -> pq.ParquetFile:
+    try:
+        return pq.ParquetFile(path)
+    except (pa.ArrowException, OSError) as exc:
+        raise ScoringError(f"input file {path.name}: not a readable Parquet file ({exc})") from None
+
+
+def parse_text_cells(instrument: Instrument, chunk: pd.DataFrame, offset: int) -> pd.DataFrame:
+    """CSV columns holding any non-numeric cell arrive as text: parse the numbers in them
+    and refuse the first cell that is not a number (naming its row and item)."""
+    for item_id in instrument.item_ids:
+        if item_id in chunk.columns and not pd.api.types.is_numeric_dtype(chunk[item_id]):
+            cells = chunk[item_id]
+            numbers = pd.to_numeric(cells, errors="coerce")
+            bad = numbers.isna() & cells.notna()
+            if bad.any():
+                pos = int(bad.to_numpy().nonzero()[0][0])
+                raise RowError(
+                    instrument.id,
+                    offset + pos,
+                    item_id,
+                    f"{cells.iloc[pos]!r} is not a number; expected "
+                    f"{instrument.response_set_of(item_id).describe_allowed()} "
+                    "(or empty for unanswered)",
+                )
+            chunk[item_id] = numbers
+    return chunk
 
 
 def score_file(instrument: Instrument, source: Path, target: Path) -> int:
@@ -64,7 +89,7 @@ def score_file(instrument: Instrument, source: Path, target: Path) -> int:
     out_fmt = file_format(target, "output")
     if not source.exists():
         raise ScoringError(f"input file {source} does not exist")
-    total = source.stat().st_size if in_fmt == "csv" else pq.ParquetFile(source).metadata.num_rows
+    total = source.stat().st_size if in_fmt == "csv" else open_parquet(source).metadata.num_rows
     tmp = target.with_name(f".{target.name}.partial")
     progress = tqdm(
         total=total,
@@ -77,7 +102,8 @@ def score_file(instrument: Instrument, source: Path, target: Path) -> int:
     try:
         with progress:
             parts = []
-            for chunk in read_chunks(source, in_fmt, progress):
+            for raw_chunk in read_chunks(source, in_fmt, progress):
+                chunk = parse_text_cells(instrument, raw_chunk, rows)
                 try:
                     scored = score_frame(instrument, chunk)
                 except RowError as exc:

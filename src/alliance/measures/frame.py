@@ -94,12 +94,13 @@ def read_columns(inst: Instrument, frame: pd.DataFrame) -> dict[str, Column]:
 def read_column(inst: Instrument, item_id: str, series: pd.Series) -> Column:
     rs = inst.response_set_of(item_id)
     kind = series.dtype.kind
-    if kind in "iu":
-        values: npt.NDArray[np.generic] = series.to_numpy()
+    is_extension = isinstance(series.dtype, pd.api.extensions.ExtensionDtype)
+    if is_extension and kind in "iuf":  # nullable Int64/Float64: pd.NA becomes NaN
+        values: npt.NDArray[np.generic] = series.to_numpy(dtype=np.float64, na_value=np.nan)
+    elif kind in "iu":
+        values = series.to_numpy()
     elif kind == "f":
         values = series.to_numpy(dtype=np.float64)
-    elif isinstance(series.dtype, pd.api.extensions.ExtensionDtype) and kind in "iuf":
-        values = series.to_numpy(dtype=np.float64, na_value=np.nan)
     else:
         values = numeric_or_error(inst, item_id, series, rs)
     bad = invalid_mask(rs, values)
@@ -109,7 +110,7 @@ def read_column(inst: Instrument, item_id: str, series: pd.Series) -> Column:
             inst.id,
             pos,
             item_id,
-            f"{series.iloc[pos]!r} is not allowed; "
+            f"{plain(series.iloc[pos])!r} is not allowed; "
             f"expected {rs.describe_allowed()} (or empty for unanswered)",
         )
     return Column(values)
@@ -132,7 +133,7 @@ def numeric_or_error(
         wrong = ~(is_number | pd.isna(series).to_numpy())
     if wrong.any():
         pos = int(np.flatnonzero(wrong)[0])
-        value = series.iloc[pos]
+        value = plain(series.iloc[pos])
         raise RowError(
             inst.id,
             pos,
@@ -141,6 +142,11 @@ def numeric_or_error(
             f"expected {rs.describe_allowed()} (or empty for unanswered)",
         )
     return series.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def plain(value: object) -> object:
+    """A numpy scalar as the Python value it holds (for readable error messages)."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def invalid_mask(rs: ResponseSet, values: npt.NDArray[np.generic]) -> BoolArray:
