@@ -187,7 +187,7 @@ def test_install_text_installs_a_valid_pack(capsys, tmp_path, monkeypatch):
 
     source = tmp_path / "pack.yaml"
     source.write_text((SHIPPED_DIR / "phq9.en.yaml").read_text())
-    code, out, _ = run(capsys, "instruments", "install-text", "phq9", str(source))
+    code, _, _ = run(capsys, "instruments", "install-text", "phq9", str(source))
     assert code == 0
     assert (tmp_path / "site" / "phq9.en.yaml").exists()
     source.write_text("instrument: phq9\n")
