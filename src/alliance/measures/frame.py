@@ -265,9 +265,11 @@ def transform_column(inst: Instrument, scale: Scale, raw: FloatArray) -> FloatAr
 
 def band_column(scale: Scale, values: FloatArray) -> pd.Categorical[str]:
     """Band labels as a categorical; NaN scores (and scores below every band) get no band."""
-    codes = np.full(len(values), -1, dtype=np.int64)
-    for code, band in enumerate(scale.bands):
-        codes[values >= band.lower] = code
+    # Lower bounds ascend, so a score's band code is the number of bounds it reaches, less 1
+    # (NaN reaches none: -1, no band).
+    codes = np.full(len(values), -1, dtype=np.int16)
+    for band in scale.bands:
+        codes += values >= band.lower
     labels = [b.label for b in scale.bands]
     return pd.Categorical.from_codes(codes, categories=pd.Index(labels))
 
