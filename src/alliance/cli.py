@@ -20,6 +20,7 @@ from alliance.measures import (
     install_text,
     score,
 )
+from alliance.practice.commands import CommandError, add_web_commands
 from alliance.scorefile import score_file
 
 EXIT_USAGE = 2
@@ -159,6 +160,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--input", metavar="FILE", help="CSV or Parquet, one column per item id")
     p.add_argument("--output", metavar="FILE", help="CSV or Parquet to write")
     p.set_defaults(func=cmd_score)
+
+    add_web_commands(commands)
     return parser
 
 
@@ -167,7 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         args.func(args)
-    except (MeasureError, CliError) as exc:
+    except (MeasureError, CliError, CommandError) as exc:
         print(f"alliance: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     return 0

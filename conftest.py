@@ -1,0 +1,6 @@
+"""Test-wide set-up: the web app's data folder lives in a temporary directory."""
+
+import os
+import tempfile
+
+os.environ.setdefault("ALLIANCE_DATA_DIR", tempfile.mkdtemp(prefix="alliance-test-"))

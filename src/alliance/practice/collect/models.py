@@ -1,0 +1,102 @@
+"""Invitations (secure links), responses (raw answers) and their scale scores."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from alliance.practice.care.models import Caregiver, Client, Episode, Respondent, Session
+
+TOKEN_BYTES = 32  # 256 bits of randomness; only the SHA-256 hash is stored
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class Invitation(models.Model):
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="invitations")
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="invitations")
+    session = models.ForeignKey(
+        Session, null=True, blank=True, on_delete=models.SET_NULL, related_name="invitations"
+    )
+    caregiver = models.ForeignKey(Caregiver, null=True, blank=True, on_delete=models.CASCADE)
+    instrument_id = models.CharField(max_length=40)
+    respondent = models.CharField(max_length=20, choices=Respondent.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        ordering = ["-created"]
+
+    @classmethod
+    def issue(cls, *, days: int | None = None, **fields: object) -> tuple[Invitation, str]:
+        """Create an invitation; return it with its token (shown once, never stored)."""
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+        lifetime = timedelta(days=days if days is not None else settings.INVITATION_DAYS)
+        invitation = cls.objects.create(
+            token_hash=hash_token(token), expires_at=timezone.now() + lifetime, **fields
+        )
+        return invitation, token
+
+    @property
+    def status(self) -> str:
+        if self.completed_at is not None:
+            return "completed"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "open"
+
+
+class Response(models.Model):
+    class Source(models.TextChoices):
+        LINK = "link", "Secure link"
+        IN_SESSION = "in_session", "Entered in session"
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="responses")
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="responses")
+    session = models.ForeignKey(
+        Session, null=True, blank=True, on_delete=models.SET_NULL, related_name="responses"
+    )
+    invitation = models.OneToOneField(
+        Invitation, null=True, blank=True, on_delete=models.SET_NULL, related_name="response"
+    )
+    caregiver = models.ForeignKey(Caregiver, null=True, blank=True, on_delete=models.SET_NULL)
+    instrument_id = models.CharField(max_length=40)
+    respondent = models.CharField(max_length=20, choices=Respondent.choices)
+    submission_id = models.UUIDField(unique=True)
+    answers = models.JSONField()
+    comment = models.TextField(blank=True)
+    flags = models.JSONField(default=list)
+    missing = models.JSONField(default=list)
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.LINK)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    submitted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["submitted_at"]
+        indexes = [models.Index(fields=["client", "instrument_id", "submitted_at"])]
+
+
+class ScaleScore(models.Model):
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="scale_scores")
+    scale_id = models.CharField(max_length=40)
+    value = models.FloatField(null=True)
+    band = models.CharField(max_length=60, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "scale_id"], name="one_score_per_scale")
+        ]

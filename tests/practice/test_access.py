@@ -1,0 +1,90 @@
+"""Privacy: a practitioner sees only their own clients; every client URL is walked as outsiders."""
+
+import pytest
+from django.urls import reverse
+
+from alliance.practice.accounts.models import Membership
+from alliance.practice.care.scoping import visible_clients
+from alliance.practice.collect.models import Response
+from tests.practice.conftest import login, make_client, make_user
+
+
+def client_scoped_urls(pk: int) -> list[tuple[str, str]]:
+    """Every URL that shows or changes one client's data, with its method."""
+    return [
+        ("get", reverse("dashboard:client", args=[pk])),
+        ("get", reverse("dashboard:in_session", args=[pk])),
+        ("post", reverse("dashboard:invite", args=[pk])),
+        ("get", reverse("dashboard:enter_response", args=[pk, "phq9"])),
+        ("post", reverse("dashboard:enter_response", args=[pk, "phq9"])),
+    ]
+
+
+def test_the_list_of_client_urls_covers_every_client_route():
+    from alliance.practice.dashboard.urls import urlpatterns
+
+    client_routes = {p.name for p in urlpatterns if "<int:pk>" in str(p.pattern)}
+    names = {"client", "in_session", "invite", "enter_response"}
+    assert client_routes == names, "a new client URL must be added to client_scoped_urls"
+
+
+def test_the_owner_sees_the_client(client, owner, client_record):
+    login(client, owner)
+    for method, url in client_scoped_urls(client_record.pk):
+        if method == "get":
+            assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize("who", ["colleague", "outsider"])
+def test_it_hides_clients_of_other_practitioners_with_404(client, request, client_record, who):
+    login(client, request.getfixturevalue(who))
+    for method, url in client_scoped_urls(client_record.pk):
+        response = getattr(client, method)(url, {"instrument": "phq9", "respondent": "client"})
+        assert response.status_code == 404, (who, url)
+    assert Response.objects.count() == 0
+    assert client_record.invitations.count() == 0
+
+
+def test_an_anonymous_visitor_is_sent_to_the_login_page(client, client_record):
+    for method, url in [
+        ("get", reverse("dashboard:caseload")),
+        *client_scoped_urls(client_record.pk),
+    ]:
+        response = getattr(client, method)(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")
+
+
+def test_the_caseload_lists_only_own_clients(client, org, owner, colleague, client_record):
+    make_client(org, colleague, "C999")
+    login(client, owner)
+    page = client.get(reverse("dashboard:caseload")).content.decode()
+    assert "C001" in page
+    assert "C999" not in page
+
+
+def test_a_clinical_lead_sees_every_client_of_the_organisation_only(org, other_org, owner):
+    lead = make_user("lead", org, role=Membership.Role.LEAD)
+    make_client(org, owner, "C001")
+    make_client(other_org, make_user("far", other_org), "X001")
+    assert [c.code for c in visible_clients(lead)] == ["C001"]
+
+
+def test_a_supervisor_sees_the_clients_of_their_supervisees(org, owner, colleague):
+    supervisor = make_user("supervisor", org, role=Membership.Role.SUPERVISOR)
+    owner_membership = owner.memberships.get()
+    owner_membership.supervisor = supervisor.memberships.get()
+    owner_membership.save()
+    make_client(org, owner, "C001")
+    make_client(org, colleague, "C002")
+    assert [c.code for c in visible_clients(supervisor)] == ["C001"]
+
+
+def test_researchers_and_administrators_see_no_clients(org, owner):
+    make_client(org, owner, "C001")
+    for role in (Membership.Role.RESEARCHER, Membership.Role.ADMINISTRATOR):
+        assert not visible_clients(make_user(f"u-{role}", org, role=role)).exists()
+
+
+def test_a_lead_of_another_organisation_sees_nothing(outsider, client_record):
+    assert not visible_clients(outsider).exists()
