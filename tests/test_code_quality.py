@@ -31,6 +31,6 @@ def test_ruff_format_leaves_the_code_unchanged():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_mypy_strict_passes_on_the_measures_core():
-    result = run(tool("mypy"), "src/alliance/measures")
+def test_mypy_strict_passes_on_the_pure_core():
+    result = run(tool("mypy"), "src/alliance/measures", "src/alliance/feedback")
     assert result.returncode == 0, result.stdout + result.stderr

@@ -7,12 +7,15 @@ argument) ends with exit status 2 and one line on stderr.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import math
+import pkgutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from alliance.feedback.errors import FeedbackError
 from alliance.measures import (
     MeasureError,
     all_instruments,
@@ -162,7 +165,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_score)
 
     add_web_commands(commands)
+    add_feedback_commands(commands)
     return parser
+
+
+def add_feedback_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    import alliance.feedback.cli as package
+
+    for module in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        importlib.import_module(f"{package.__name__}.{module.name}").register(commands)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -170,7 +181,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         args.func(args)
-    except (MeasureError, CliError, CommandError) as exc:
+    except (MeasureError, FeedbackError, CliError, CommandError) as exc:
         print(f"alliance: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     return 0
