@@ -17,6 +17,7 @@ def client_scoped_urls(pk: int) -> list[tuple[str, str]]:
         ("post", reverse("dashboard:invite", args=[pk])),
         ("get", reverse("dashboard:enter_response", args=[pk, "phq9"])),
         ("post", reverse("dashboard:enter_response", args=[pk, "phq9"])),
+        ("post", reverse("dashboard:add_session", args=[pk])),
     ]
 
 
@@ -24,7 +25,7 @@ def test_the_list_of_client_urls_covers_every_client_route():
     from alliance.practice.dashboard.urls import urlpatterns
 
     client_routes = {p.name for p in urlpatterns if "<int:pk>" in str(p.pattern)}
-    names = {"client", "in_session", "invite", "enter_response"}
+    names = {"client", "in_session", "invite", "enter_response", "add_session"}
     assert client_routes == names, "a new client URL must be added to client_scoped_urls"
 
 
@@ -39,10 +40,12 @@ def test_the_owner_sees_the_client(client, owner, client_record):
 def test_it_hides_clients_of_other_practitioners_with_404(client, request, client_record, who):
     login(client, request.getfixturevalue(who))
     for method, url in client_scoped_urls(client_record.pk):
-        response = getattr(client, method)(url, {"instrument": "phq9", "respondent": "client"})
+        data = {"instrument": "phq9", "respondent": "client", "date": "2026-11-20"}
+        response = getattr(client, method)(url, data)
         assert response.status_code == 404, (who, url)
     assert Response.objects.count() == 0
     assert client_record.invitations.count() == 0
+    assert client_record.episodes.get().sessions.count() == 3
 
 
 def test_an_anonymous_visitor_is_sent_to_the_login_page(client, client_record):

@@ -177,3 +177,32 @@ def test_the_client_page_query_count_does_not_grow_with_the_history(client, org,
             add_response(c, "wai-sr", wai(3 + k % 3), days_ago=n - k)
     url = lambda c: reverse("dashboard:client", args=[c.pk])  # noqa: E731
     assert count_queries(client, url(short)) == count_queries(client, url(long))
+
+
+def test_a_practitioner_adds_a_client_with_the_default_plan(client, org, owner):
+    login(client, owner)
+    data = {"code": "N001", "preferred_language": "en", "kind": "coaching", "started": "2026-11-02"}
+    response = client.post(reverse("dashboard:new_client"), data)
+    assert response.status_code == 302
+    from alliance.practice.care.models import Client
+
+    new = Client.objects.get(code="N001")
+    assert new.organisation == org and list(new.practitioners.all()) == [owner]
+    plan = {(p.instrument_id, p.timing) for p in new.episodes.get().plan.all()}
+    assert plan == {("ors", "before"), ("srs", "after")}
+    again = client.post(reverse("dashboard:new_client"), data)
+    assert again.status_code == 400
+    assert "already exists" in again.content.decode()
+
+
+def test_a_practitioner_adds_a_numbered_session(client, org, owner):
+    c = make_client(org, owner, "C001", sessions=2)
+    login(client, owner)
+    url = reverse("dashboard:add_session", args=[c.pk])
+    data = {"date": "2026-11-25", "status": "dna", "modality": "video", "note": ""}
+    assert client.post(url, data).status_code == 302
+    latest = c.episodes.get().sessions.order_by("number").last()
+    assert (latest.number, latest.status, latest.modality) == (3, "dna", "video")
+    bad = client.post(url, {**data, "status": "maybe"})
+    assert bad.status_code == 400
+    assert "status" in bad.content.decode()

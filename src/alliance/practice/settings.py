@@ -89,9 +89,7 @@ TEMPLATES = [
 _database_url = env_str("DATABASE_URL")
 if _database_url:
     DATABASES = {
-        "default": dj_database_url.parse(
-            _database_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60)
-        )
+        "default": dj_database_url.parse(_database_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
     }
 else:
     DATABASES = {

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from alliance.practice.dashboard import views
+from alliance.practice.dashboard import manage_views, views
 
 app_name = "dashboard"
 urlpatterns = [
     path("", views.caseload, name="caseload"),
+    path("clients/new/", manage_views.new_client, name="new_client"),
     path("clients/<int:pk>/", views.client_detail, name="client"),
+    path("clients/<int:pk>/sessions/", manage_views.add_session, name="add_session"),
     path("clients/<int:pk>/in-session/", views.in_session, name="in_session"),
     path("clients/<int:pk>/invitations/", views.create_invitation, name="invite"),
     path(

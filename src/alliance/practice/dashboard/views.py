@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from alliance.measures import MeasureError, get_instrument, instrument_ids
-from alliance.practice.care.models import Episode, Session
+from alliance.practice.care.models import Episode, Modality, Session
 from alliance.practice.care.scoping import get_visible_client, visible_clients
 from alliance.practice.collect.models import Invitation, Response
 from alliance.practice.collect.submit import SubmissionError, parse_form, store_response
@@ -83,6 +83,8 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "caregivers": list(client.caregivers.all()),
         "instruments": [get_instrument(i) for i in instrument_ids()],
         "new_link": request.session.pop(f"new-link-{client.pk}", None),
+        "session_statuses": Session.Status.choices,
+        "modalities": Modality.choices,
     }
     return render(request, "dashboard/client.html", context)
 
