@@ -1,4 +1,4 @@
-"""The default measure plan: an outcome measure before and an alliance measure after each session."""
+"""The default measure plan: outcome measure before, alliance measure after each session."""
 
 from __future__ import annotations
 
