@@ -145,6 +145,10 @@ def missing_items(inst: Instrument, values: Mapping[str, float | None]) -> tuple
 
 
 def check_weights(inst: Instrument, weights: Mapping[str, float] | None) -> dict[str, float]:
+    if weights is None:
+        return {}
+    if not isinstance(weights, Mapping):
+        raise ScoringError(f"{inst.id}: weights must be a mapping of item id to weight")
     if not weights:
         return {}
     if not any(s.aggregation == "kiresuk_sherman" for s in inst.scales):
