@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -155,6 +156,8 @@ def invalid_mask(rs: ResponseSet, values: npt.NDArray[np.generic]) -> BoolArray:
         allowed = np.array(sorted(rs.options))
         contiguous = bool(np.all(np.diff(allowed) == 1))
         if values.dtype.kind in "iu" and contiguous:
+            if len(values) == 0 or (values.min() >= allowed[0] and values.max() <= allowed[-1]):
+                return np.zeros(len(values), dtype=bool)  # two reductions, no temporaries
             return np.asarray((values < allowed[0]) | (values > allowed[-1]))
         ok = np.isin(values, allowed)
         if values.dtype.kind == "f":
@@ -174,7 +177,7 @@ def keyed_column(inst: Instrument, scale: Scale, item_id: str, column: Column) -
         return column
     rs = inst.response_set_of(item_id)
     if column.is_integer:
-        return Column(int(rs.low + rs.high) - column.values.astype(np.int64))
+        return Column(int(rs.low + rs.high) - column.values.astype(np.int16))
     return Column(rs.low + rs.high - column.as_float())
 
 
@@ -189,7 +192,10 @@ def score_scale_columns(
     if scale.aggregation == "kiresuk_sherman":
         raw = kiresuk_sherman_columns(scale, keyed, [weights.get(i, 1.0) for i in scale.items])
     elif all(c.is_integer for c in keyed):
-        raw = integer_sum(keyed, n_rows).astype(np.float64)
+        total = integer_sum(inst, scale, keyed, n_rows)
+        if scale.aggregation == "sum" and scale.transform is None:
+            return total.astype(np.float64)  # a sum of integers is exact: nothing to round
+        raw = total.astype(np.float64)
         if scale.aggregation == "mean":
             raw = raw / len(keyed)
     else:
@@ -197,10 +203,20 @@ def score_scale_columns(
     return np.round(transform_column(inst, scale, raw), SCORE_DECIMALS)
 
 
-def integer_sum(keyed: list[Column], n_rows: int) -> npt.NDArray[np.int64]:
-    total = np.zeros(n_rows, dtype=np.int64)
+def integer_sum(
+    inst: Instrument, scale: Scale, keyed: list[Column], n_rows: int
+) -> npt.NDArray[np.integer[Any]]:
+    """Sum integer columns in the narrowest accumulator that cannot overflow (the values were
+    validated, so each lies within its item's option range)."""
+    bound = sum(
+        max(abs(inst.response_set_of(i).low), abs(inst.response_set_of(i).high))
+        for i in scale.items
+    )
+    total: npt.NDArray[np.integer[Any]] = np.zeros(
+        n_rows, dtype=np.int16 if bound < 2**15 else np.int64
+    )
     for c in keyed:
-        total += c.values.astype(np.int64, copy=False)
+        np.add(total, c.values, out=total, casting="same_kind")
     return total
 
 
