@@ -184,3 +184,16 @@ def test_the_form_uses_the_preferred_language_falling_back_to_english(client, in
     inv.client.save()
     page = client.get(reverse("collect:form", args=[token])).content.decode()
     assert '<html lang="en">' in page
+
+
+def test_the_client_edits_their_own_preferences_with_their_link(client, invitation):
+    inv, token = invitation
+    page = post(client, token).content.decode()
+    assert 'name="preferences"' in page
+    url = reverse("collect:preferences", args=[token])
+    saved = client.post(url, {"preferences": "Prefers evening sessions"})
+    assert saved.status_code == 200 and b"Saved." in saved.content
+    inv.client.refresh_from_db()
+    assert inv.client.preferences == "Prefers evening sessions"
+    assert client.post(url, {"preferences": "x" * 2001}).status_code == 400
+    assert client.post(reverse("collect:preferences", args=["forged"]), {}).status_code == 404

@@ -5,4 +5,5 @@ from alliance.practice.collect import views
 app_name = "collect"
 urlpatterns = [
     path("f/<str:token>/", views.answer, name="form"),
+    path("f/<str:token>/preferences/", views.preferences, name="preferences"),
 ]

@@ -106,7 +106,7 @@ def _uuid_or_none(text: str) -> uuid.UUID | None:
         return None
 
 
-def thanks(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+def thanks(request: HttpRequest, invitation: Invitation, saved: bool = False) -> HttpResponse:
     charts = []
     if invitation.episode.show_progress_to_client and invitation.respondent == "client":
         responses = list(
@@ -121,4 +121,36 @@ def thanks(request: HttpRequest, invitation: Invitation) -> HttpResponse:
             if c.instrument.kind in ("outcome", "wellbeing", "goals")
             or invitation.episode.show_alliance_to_client
         ]
-    return render(request, "collect/thanks.html", {"charts": charts, "invitation": invitation})
+    context = {
+        "charts": charts,
+        "invitation": invitation,
+        "token": request.resolver_match.kwargs.get("token") if request.resolver_match else None,
+        "saved": saved,
+    }
+    return render(request, "collect/thanks.html", context)
+
+
+MAX_PREFERENCES = 2000
+
+
+@never_cache
+@csrf_exempt
+def preferences(request: HttpRequest, token: str) -> HttpResponse:
+    """The client edits their own preferences (free text) with the link they answered with."""
+    invitation = find_invitation(token)
+    if invitation is None:
+        return unavailable(request, "unknown", 404)
+    if invitation.status == "expired" or invitation.respondent != "client":
+        return unavailable(request, "expired", 410)
+    if request.method != "POST":
+        return thanks(request, invitation)
+    text = request.POST.get("preferences", "").strip()
+    if len(text) > MAX_PREFERENCES:
+        return HttpResponse(
+            f"preferences: at most {MAX_PREFERENCES} characters",
+            status=400,
+            content_type="text/plain",
+        )
+    invitation.client.preferences = text
+    invitation.client.save(update_fields=["preferences"])
+    return thanks(request, invitation, saved=True)
