@@ -26,7 +26,7 @@ import pandas as pd
 from .errors import RowError, ScoringError
 from .registry import resolve
 from .schema import Instrument, ResponseSet, Scale
-from .scoring import SCORE_DECIMALS, VAS_GRID_TOLERANCE, check_weights
+from .scoring import SCORE_DECIMALS, VAS_GRID_TOLERANCE, as_real, check_weights, is_missing
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -83,6 +83,11 @@ def read_columns(inst: Instrument, frame: pd.DataFrame) -> dict[str, Column]:
             f"{inst.id}: input lacks item columns {', '.join(lacking)}; "
             f"expected columns {', '.join(inst.item_ids)}"
         )
+    repeated = [i for i in inst.item_ids if i not in absent and not isinstance(frame[i], pd.Series)]
+    if repeated:
+        raise ScoringError(
+            f"{inst.id}: input has more than one column for item {', '.join(repeated)}"
+        )
     columns: dict[str, Column] = {}
     for item_id in inst.item_ids:
         if item_id in absent:
@@ -126,12 +131,13 @@ def numeric_or_error(
     """Object, string or boolean columns: accept only real numbers and missing cells."""
     if series.dtype.kind == "b":
         wrong = np.ones(len(series), dtype=bool)
+        numbers = np.zeros(len(series))
     else:
         objects = series.to_numpy(dtype=object)
-        is_number = np.array(
-            [isinstance(v, int | float | np.integer | np.floating) for v in objects], dtype=bool
-        ) & ~np.array([isinstance(v, bool | np.bool_) for v in objects], dtype=bool)
-        wrong = ~(is_number | pd.isna(series).to_numpy())
+        missing = np.fromiter((is_missing(v) for v in objects), dtype=bool, count=len(objects))
+        reals = [None if m else as_real(v) for v, m in zip(objects, missing, strict=True)]
+        wrong = np.array([r is None for r in reals], dtype=bool) & ~missing
+        numbers = np.array([np.nan if r is None else r for r in reals], dtype=np.float64)
     if wrong.any():
         pos = int(np.flatnonzero(wrong)[0])
         value = plain(series.iloc[pos])
@@ -142,7 +148,7 @@ def numeric_or_error(
             f"wrong type {type(value).__name__} ({value!r}); "
             f"expected {rs.describe_allowed()} (or empty for unanswered)",
         )
-    return series.to_numpy(dtype=np.float64, na_value=np.nan)
+    return numbers
 
 
 def plain(value: object) -> object:
@@ -216,7 +222,7 @@ def integer_sum(
         n_rows, dtype=np.int16 if bound < 2**15 else np.int64
     )
     for c in keyed:
-        np.add(total, c.values, out=total, casting="same_kind")
+        np.add(total, c.values, out=total, dtype=total.dtype, casting="unsafe")
     return total
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 import numpy as np
+import pandas as pd
 
 from .errors import ScoringError
 from .registry import resolve
@@ -57,8 +58,26 @@ def json_number(value: float | None) -> float | int | None:
     return int(value) if float(value).is_integer() else value
 
 
+#: Goal weights must lie in this range, so that sums of squared weights neither overflow
+#: nor underflow to zero.
+WEIGHT_RANGE = (1e-6, 1e6)
+
+
 def is_missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+    """None, pandas' NA, or a floating-point NaN (Python or numpy float of any width)."""
+    if value is None or value is pd.NA:
+        return True
+    return isinstance(value, float | np.floating) and bool(np.isnan(value))
+
+
+def as_real(value: object) -> float | None:
+    """A real number (not a bool) as a float (inf beyond float range); None for a non-number."""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
+        return None
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf  # beyond float range: never an allowed answer or weight
 
 
 def check_answer(instrument: Instrument, item_id: str, value: object) -> float | None:
@@ -71,12 +90,12 @@ def check_answer(instrument: Instrument, item_id: str, value: object) -> float |
     if is_missing(value):
         return None
     rs = instrument.response_set_of(item_id)
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    number = as_real(value)
+    if number is None:
         raise ScoringError(
             f"{instrument.id}: item {item_id}: wrong type {type(value).__name__} "
             f"({value!r}); expected {rs.describe_allowed()}"
         )
-    number = float(value)
     if not is_allowed(rs, number):
         raise ScoringError(
             f"{instrument.id}: item {item_id}: {value!r} is not allowed; "
@@ -160,11 +179,14 @@ def check_weights(inst: Instrument, weights: Mapping[str, float] | None) -> dict
                 f"{inst.id}: weight for unknown item {item_id!r}; items are "
                 + ", ".join(inst.item_ids)
             )
-        if isinstance(w, bool) or not isinstance(w, numbers.Real) or not w > 0 or w == math.inf:
+        number = as_real(w)
+        low, high = WEIGHT_RANGE
+        if number is None or not low <= number <= high:
             raise ScoringError(
-                f"{inst.id}: weight of {item_id} must be a positive number, got {w!r}"
+                f"{inst.id}: weight of {item_id} must be a number from {low:g} to {high:g}, "
+                f"got {w!r}"
             )
-        checked[item_id] = float(w)
+        checked[item_id] = number
     return checked
 
 

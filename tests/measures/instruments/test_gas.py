@@ -143,7 +143,9 @@ def test_it_refuses_levels_outside_minus_2_to_2_naming_the_goal(bad):
 
 @pytest.mark.parametrize("bad", [0, -1, -0.5, float("inf"), "2", True])
 def test_it_refuses_weights_that_are_not_positive_numbers(bad):
-    with pytest.raises(ScoringError, match=r"gas: weight of gas_1 must be a positive number"):
+    with pytest.raises(
+        ScoringError, match=r"gas: weight of gas_1 must be a number from 1e-06 to 1e\+06"
+    ):
         score_both("gas", {"gas_1": 1}, weights={"gas_1": bad})
 
 
