@@ -14,6 +14,7 @@ An installed pack takes precedence over the shipped one for its language.
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -125,11 +126,21 @@ def get_wording(instrument: str | Instrument, language: str = "en") -> WordingPa
     for lang in candidates:
         for folder in (installed_dir(), SHIPPED_DIR):
             path = folder / f"{inst.id}.{lang}.yaml"
-            if path.exists():
-                pack = read_pack_file(path)
-                check_pack_fits(pack, inst, path.name)
-                return pack
+            try:
+                modified = path.stat().st_mtime_ns
+            except FileNotFoundError:
+                continue
+            return checked_pack(path, modified, inst.id)
     raise WordingError(f"{inst.id}: no wording pack for {language!r} or English")
+
+
+@lru_cache(maxsize=256)
+def checked_pack(path: Path, modified: int, instrument_id: str) -> WordingPack:
+    """Read and check a pack once per file version (``modified`` is part of the cache key,
+    so an installed or edited pack is read again)."""
+    pack = read_pack_file(path)
+    check_pack_fits(pack, resolve(instrument_id), path.name)
+    return pack
 
 
 def install_text(instrument: str | Instrument, source: Path) -> Path:

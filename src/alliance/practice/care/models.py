@@ -129,6 +129,7 @@ class Session(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["episode", "number"], name="session_number_per_episode")
         ]
+        indexes = [models.Index(fields=["episode", "status", "-date"], name="session_recent")]
 
     def __str__(self) -> str:
         return f"session {self.number} ({self.date})"

@@ -87,7 +87,10 @@ class Response(models.Model):
 
     class Meta:
         ordering = ["submitted_at"]
-        indexes = [models.Index(fields=["client", "instrument_id", "submitted_at"])]
+        indexes = [
+            models.Index(fields=["client", "instrument_id", "submitted_at"]),
+            models.Index(fields=["client", "respondent", "-submitted_at"], name="response_recent"),
+        ]
 
 
 class ScaleScore(models.Model):

@@ -34,6 +34,7 @@ class ParsedForm:
     answers: dict[str, float | int | None]
     submission_id: uuid.UUID
     comment: str
+    result: ScoreResult
 
 
 def parse_number(item_id: str, text: str) -> float | int | None:
@@ -71,8 +72,8 @@ def parse_form(instrument_id: str, post: Mapping[str, str]) -> ParsedForm:
     answers = {i: parse_number(i, str(post[i])) for i in inst.item_ids if i in post}
     if all(v is None for v in answers.values()):
         raise SubmissionError(f"{inst.id}: no answers given")
-    score(inst, answers)  # raises ScoringError naming the item and the allowed values
-    return ParsedForm(answers=answers, submission_id=submission_id, comment=comment)
+    result = score(inst, answers)  # raises ScoringError naming the item and the allowed values
+    return ParsedForm(answers=answers, submission_id=submission_id, comment=comment, result=result)
 
 
 def store_response(result: ScoreResult, **fields: object) -> Response:
@@ -106,14 +107,15 @@ def submit_invitation(invitation: Invitation, form: ParsedForm) -> tuple[Respons
         if existing.invitation_id != invitation.pk:
             raise SubmissionError("submission_id: already used for another form")
         return existing, False
-    result = score(invitation.instrument_id, form.answers)
+    if form.result.instrument != invitation.instrument_id:
+        raise SubmissionError(f"answers are for {form.result.instrument}, not for this form")
     try:
         with transaction.atomic():
             locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
             if locked.completed_at is not None:
                 raise AlreadyAnswered
             response = store_response(
-                result,
+                form.result,
                 client_id=locked.client_id,
                 episode_id=locked.episode_id,
                 session_id=locked.session_id,

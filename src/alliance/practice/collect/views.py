@@ -5,13 +5,19 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
-from alliance.measures import Instrument, MeasureError, WordingError, get_instrument, get_wording
+from alliance.measures import (
+    Instrument,
+    MeasureError,
+    WordingError,
+    get_instrument,
+    get_wording,
+    instrument_ids,
+)
 from alliance.practice.collect.models import Invitation, Response, hash_token
 from alliance.practice.collect.submit import (
     AlreadyAnswered,
@@ -108,19 +114,21 @@ def _uuid_or_none(text: str) -> uuid.UUID | None:
 
 def thanks(request: HttpRequest, invitation: Invitation, saved: bool = False) -> HttpResponse:
     charts = []
-    if invitation.episode.show_progress_to_client and invitation.respondent == "client":
+    episode = invitation.episode
+    if episode.show_progress_to_client and invitation.respondent == "client":
+        kinds = ["outcome", "wellbeing", "goals"] + (
+            ["alliance"] if episode.show_alliance_to_client else []
+        )
+        shown = [i for i in instrument_ids() if get_instrument(i).kind in kinds]
         responses = list(
-            Response.objects.filter(client_id=invitation.client_id, respondent="client")
+            Response.objects.filter(
+                client_id=invitation.client_id, respondent="client", instrument_id__in=shown
+            )
             .select_related("episode")
-            .prefetch_related(Prefetch("scale_scores"))
+            .prefetch_related("scale_scores")
             .order_by("submitted_at", "pk")
         )
-        charts = [
-            c
-            for c in client_charts(responses, for_client=True)
-            if c.instrument.kind in ("outcome", "wellbeing", "goals")
-            or invitation.episode.show_alliance_to_client
-        ]
+        charts = client_charts(responses, for_client=True)
     context = {
         "charts": charts,
         "invitation": invitation,

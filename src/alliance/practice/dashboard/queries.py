@@ -8,7 +8,6 @@ from django.db.models import (
     Count,
     F,
     FloatField,
-    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -80,8 +79,16 @@ def caseload(clients: QuerySet[Client]) -> QuerySet[Client]:
         flagged_at=Subquery(flagged.order_by("-submitted_at").values("submitted_at")[:1]),
         flags=Subquery(flagged.order_by("-submitted_at").values("flags")[:1]),
         open_invitations=Coalesce(Subquery(open_invitations), 0),
-        outcome_change=F("outcome_value") - F("first_outcome_value"),
     )
+
+
+def add_changes(clients: list[Client]) -> list[Client]:
+    """Change since the first score, computed for the rows of one page (not in SQL, where the
+    subtraction would repeat both subqueries)."""
+    for c in clients:
+        latest, first = getattr(c, "outcome_value", None), getattr(c, "first_outcome_value", None)
+        c.outcome_change = None if latest is None or first is None else latest - first  # type: ignore[attr-defined]
+    return clients
 
 
 def apply_caseload_filters(clients: QuerySet[Client], params: dict[str, str]) -> QuerySet[Client]:
@@ -106,7 +113,3 @@ SORTS = {
 
 def sort_caseload(clients: QuerySet[Client], key: str) -> QuerySet[Client]:
     return clients.order_by(*SORTS.get(key, SORTS["flags"]))
-
-
-def last_session_dates(clients: QuerySet[Client]) -> QuerySet[Client]:
-    return clients.annotate(last=Max("episodes__sessions__date"))

@@ -41,6 +41,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
     clients = queries.apply_caseload_filters(clients, params)
     clients = queries.sort_caseload(clients, params["sort"] or "flags")
     page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = queries.add_changes(list(page.object_list))
     context = {
         "page": page,
         "params": params,
@@ -166,11 +167,9 @@ def enter_response(request: HttpRequest, pk: int, instrument_id: str) -> HttpRes
             context["error"] = str(exc)
             return render(request, "collect/form.html", context, status=400)
         if not Response.objects.filter(submission_id=form.submission_id).exists():
-            from alliance.measures import score
-
             respondent = "practitioner" if inst.respondent == "practitioner" else "client"
             store_response(
-                score(inst, form.answers),
+                form.result,
                 client=client,
                 episode=episode,
                 session=episode.sessions.order_by("-number").first(),
