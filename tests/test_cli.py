@@ -208,3 +208,16 @@ def test_the_installed_entry_point_runs():
     )
     assert result.returncode == 2
     assert result.stderr.startswith("alliance: error: phq9: item phq9_9: 9 is not allowed")
+
+
+def test_the_command_starts_without_importing_the_statistics_stack():
+    """Subcommand modules import heavy libraries inside their command functions, so that
+    `alliance score ...` starts fast."""
+    code = (
+        "import sys, alliance.cli; alliance.cli.build_parser(); "
+        "print(sorted(m for m in ('statsmodels', 'scipy', 'django') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
