@@ -25,7 +25,7 @@ from alliance.practice.collect.submit import (
     parse_form,
     submit_invitation,
 )
-from alliance.practice.dashboard.trajectories import client_charts
+from alliance.practice.dashboard.trajectories import charts_from_points, client_points
 
 
 def form_context(inst: Instrument, language: str) -> dict[str, Any]:
@@ -120,15 +120,7 @@ def thanks(request: HttpRequest, invitation: Invitation, saved: bool = False) ->
             ["alliance"] if episode.show_alliance_to_client else []
         )
         shown = [i for i in instrument_ids() if get_instrument(i).kind in kinds]
-        responses = list(
-            Response.objects.filter(
-                client_id=invitation.client_id, respondent="client", instrument_id__in=shown
-            )
-            .select_related("episode")
-            .prefetch_related("scale_scores")
-            .order_by("submitted_at", "pk")
-        )
-        charts = client_charts(responses, for_client=True)
+        charts = charts_from_points(client_points(invitation.client_id, shown))
     context = {
         "charts": charts,
         "invitation": invitation,

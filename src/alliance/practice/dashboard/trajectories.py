@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from alliance.measures import Instrument, get_instrument
-from alliance.practice.collect.models import Response
+from alliance.practice.collect.models import Response, ScaleScore
 from alliance.practice.dashboard import queries
 from alliance.practice.dashboard.charts import Series, line_chart
 
@@ -42,29 +42,61 @@ def scale_range(inst: Instrument, scale_id: str) -> tuple[float, float]:
     return low, high
 
 
-def client_charts(responses: Sequence[Response], *, for_client: bool = False) -> list[Chart]:
-    """One chart per (instrument, respondent): outcome totals with bands and cut-off; alliance
-    total with goal/task/bond where the instrument has them.  ``for_client`` leaves out alliance
-    instruments when the episode hides alliance scores from the client."""
-    grouped: dict[tuple[str, str], list[Response]] = defaultdict(list)
-    for r in responses:
-        grouped[(r.instrument_id, r.respondent)].append(r)
+#: One scored response as the charts need it: instrument, respondent, {scale id: score}.
+Point = tuple[str, str, dict[str, float | None]]
+
+
+def charted_scales(inst: Instrument) -> list[str]:
+    """Alliance: total with goal/task/bond where the instrument has them; else the headline."""
+    if inst.kind == "alliance":
+        return [s for s in ALLIANCE_SCALES if s in inst.scale_index]
+    return [queries.HEADLINE_SCALE if "total" in inst.scale_index else inst.scales[0].id]
+
+
+def client_charts(responses: Sequence[Response]) -> list[Chart]:
+    """Charts from responses with their ``scale_scores`` prefetched."""
+    return charts_from_points(
+        [
+            (r.instrument_id, r.respondent, {s.scale_id: s.value for s in r.scale_scores.all()})
+            for r in responses
+        ]
+    )
+
+
+def client_points(client_id: int, instrument_ids: Sequence[str]) -> list[Point]:
+    """The client's own scores on these instruments in time order, in one light query."""
+    rows = (
+        ScaleScore.objects.filter(
+            response__client_id=client_id,
+            response__respondent="client",
+            response__instrument_id__in=instrument_ids,
+            scale_id__in=[*ALLIANCE_SCALES, queries.HEADLINE_SCALE],
+        )
+        .order_by("response__submitted_at", "response__pk")
+        .values_list("response_id", "response__instrument_id", "scale_id", "value")
+    )
+    points: dict[int, Point] = {}
+    for response_id, instrument_id, scale_id, value in rows:
+        points.setdefault(response_id, (instrument_id, "client", {}))[2][scale_id] = value
+    return list(points.values())
+
+
+def charts_from_points(points: Sequence[Point]) -> list[Chart]:
+    """One chart per (instrument, respondent), bands shaded and the clinical cut-off dashed."""
+    grouped: dict[tuple[str, str], list[dict[str, float | None]]] = defaultdict(list)
+    for instrument_id, respondent, scores in points:
+        grouped[(instrument_id, respondent)].append(scores)
     charts = []
-    for (instrument_id, respondent), rows in grouped.items():
+    for (instrument_id, respondent), history in grouped.items():
         inst = get_instrument(instrument_id)
-        if for_client and inst.kind == "alliance" and not rows[-1].episode.show_alliance_to_client:
-            continue
-        if inst.kind == "alliance":
-            wanted = [s for s in ALLIANCE_SCALES if s in inst.scale_index]
-        else:
-            wanted = [queries.HEADLINE_SCALE if "total" in inst.scale_index else inst.scales[0].id]
-        series = []
-        for scale_id in wanted:
-            points = []
-            for n, r in enumerate(rows, start=1):
-                by_scale = {s.scale_id: s.value for s in r.scale_scores.all()}
-                points.append((n, by_scale.get(scale_id)))
-            series.append(Series(inst.scale_index[scale_id].title, points))
+        wanted = charted_scales(inst)
+        series = [
+            Series(
+                inst.scale_index[scale_id].title,
+                [(n, scores.get(scale_id)) for n, scores in enumerate(history, start=1)],
+            )
+            for scale_id in wanted
+        ]
         headline = inst.scale_index[wanted[0]]
         low, high = scale_range(inst, headline.id)
         svg = line_chart(
