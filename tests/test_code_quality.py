@@ -32,5 +32,7 @@ def test_ruff_format_leaves_the_code_unchanged():
 
 
 def test_mypy_strict_passes_on_the_pure_core():
-    result = run(tool("mypy"), "src/alliance/measures", "src/alliance/feedback")
+    result = run(
+        tool("mypy"), "src/alliance/measures", "src/alliance/feedback", "src/alliance/research"
+    )
     assert result.returncode == 0, result.stdout + result.stderr

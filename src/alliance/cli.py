@@ -14,6 +14,7 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from alliance.feedback.errors import FeedbackError
 from alliance.measures import (
@@ -24,6 +25,7 @@ from alliance.measures import (
     score,
 )
 from alliance.practice.commands import CommandError, add_web_commands
+from alliance.research.errors import ResearchError
 from alliance.scorefile import score_file
 
 EXIT_USAGE = 2
@@ -165,13 +167,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_score)
 
     add_web_commands(commands)
-    add_feedback_commands(commands)
+    import alliance.feedback.cli
+    import alliance.research.cli
+
+    for package in (alliance.feedback.cli, alliance.research.cli):
+        add_discovered_commands(commands, package)
     return parser
 
 
-def add_feedback_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    import alliance.feedback.cli as package
-
+def add_discovered_commands(commands: argparse._SubParsersAction, package: Any) -> None:  # type: ignore[type-arg]
+    """Every module of ``package`` registers its own subcommands."""
     for module in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
         importlib.import_module(f"{package.__name__}.{module.name}").register(commands)
 
@@ -181,7 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         args.func(args)
-    except (MeasureError, FeedbackError, CliError, CommandError) as exc:
+    except (MeasureError, FeedbackError, ResearchError, CliError, CommandError) as exc:
         print(f"alliance: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     return 0
