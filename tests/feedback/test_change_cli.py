@@ -347,3 +347,19 @@ def test_outcomes_names_missing_columns(tmp_path, capsys):
     code, out, err = run(capsys, "outcomes", "--input", str(path), "--format", "json")
     assert (code, out) == (2, "")
     assert "lacks columns ['instrument']" in err
+
+
+def test_missing_values_in_parquet_are_missing_not_bad_data(tmp_path, capsys):
+    frame = pd.DataFrame(
+        {
+            "id": [1, 1, 2, 2, 3, 3, 4, 4],
+            "time": [1, 2, 1, 2, 1, 2, 1, 2],
+            "score": [20.0, 10.0, 25.0, None, 30.0, 29.0, 22.0, 21.0],
+        }
+    )
+    path = tmp_path / "scores.parquet"
+    frame.to_parquet(path)
+    argv = ["change", "--input", str(path), "--id-col", "id", "--time-col", "time"]
+    argv += ["--score-col", "score", "--pre", "1", "--post", "2", "--reliability", ".8"]
+    assert main([*argv, "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["n_used"] == 3  # client 2 lacks a post score

@@ -21,7 +21,9 @@ def read_table(path: Path | str, columns: Mapping[str, ColumnKind]) -> pd.DataFr
     path = Path(path)
     try:
         if path.suffix.lower() in {".parquet", ".pq"}:
-            frame = pd.read_parquet(path)
+            typed = pd.read_parquet(path)
+            # Checked as text like CSV cells: a missing value (NaN, None, NA) is an empty cell.
+            frame = typed.astype(object).where(typed.notna(), "").astype(str)
         elif path.suffix.lower() == ".csv":
             frame = pd.read_csv(path, dtype=str, keep_default_na=False)
         else:
