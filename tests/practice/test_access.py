@@ -1,16 +1,34 @@
 """Privacy: a practitioner sees only their own clients; every client URL is walked as outsiders."""
 
 import pytest
-from django.urls import reverse
+from django.urls import resolve, reverse
 
 from alliance.practice.accounts.models import Membership
+from alliance.practice.care.models import Client
 from alliance.practice.care.scoping import visible_clients
 from alliance.practice.collect.models import Response
+from alliance.practice.dashboard.models import Alert
 from tests.practice.conftest import login, make_client, make_user
 
 
-def client_scoped_urls(pk: int) -> list[tuple[str, str]]:
-    """Every URL that shows or changes one client's data, with its method."""
+def client_alert(client: Client) -> Alert:
+    """An open alert of the client (created once), for the URLs that act on an alert."""
+    alert, _ = Alert.objects.get_or_create(
+        client=client,
+        episode=client.episodes.first(),
+        kind="low_alliance",
+        instrument_id="srs",
+        scale="total",
+        session=1,
+        defaults={"severity": "warning", "explanation": "SRS 30 below 36."},
+    )
+    return alert
+
+
+def client_scoped_urls(client: Client) -> list[tuple[str, str]]:
+    """Every URL that shows or changes one client's data (or an alert about the client),
+    with its method."""
+    pk = client.pk
     return [
         ("get", reverse("dashboard:client", args=[pk])),
         ("get", reverse("dashboard:in_session", args=[pk])),
@@ -18,20 +36,23 @@ def client_scoped_urls(pk: int) -> list[tuple[str, str]]:
         ("get", reverse("dashboard:enter_response", args=[pk, "phq9"])),
         ("post", reverse("dashboard:enter_response", args=[pk, "phq9"])),
         ("post", reverse("dashboard:add_session", args=[pk])),
+        ("post", reverse("dashboard:acknowledge_alert", args=[client_alert(client).pk])),
     ]
 
 
-def test_the_list_of_client_urls_covers_every_client_route():
+def test_the_list_of_client_urls_covers_every_client_route(client_record):
+    """Every dashboard route with a primary key in its path (a client's, or an alert's,
+    whose client decides who may use it) is walked by the tests below."""
     from alliance.practice.dashboard.urls import urlpatterns
 
-    client_routes = {p.name for p in urlpatterns if "<int:pk>" in str(p.pattern)}
-    names = {"client", "in_session", "invite", "enter_response", "add_session"}
-    assert client_routes == names, "a new client URL must be added to client_scoped_urls"
+    routes = {p.name for p in urlpatterns if "<int:pk>" in str(p.pattern)}
+    walked = {resolve(url).url_name for _, url in client_scoped_urls(client_record)}
+    assert routes == walked, "a new client URL must be added to client_scoped_urls"
 
 
 def test_the_owner_sees_the_client(client, owner, client_record):
     login(client, owner)
-    for method, url in client_scoped_urls(client_record.pk):
+    for method, url in client_scoped_urls(client_record):
         if method == "get":
             assert client.get(url).status_code == 200, url
 
@@ -39,19 +60,27 @@ def test_the_owner_sees_the_client(client, owner, client_record):
 @pytest.mark.parametrize("who", ["colleague", "outsider"])
 def test_it_hides_clients_of_other_practitioners_with_404(client, request, client_record, who):
     login(client, request.getfixturevalue(who))
-    for method, url in client_scoped_urls(client_record.pk):
-        data = {"instrument": "phq9", "respondent": "client", "date": "2026-11-20"}
+    for method, url in client_scoped_urls(client_record):
+        data = {
+            "instrument": "phq9",
+            "respondent": "client",
+            "date": "2026-11-20",
+            "note": "looked at someone else's client",
+        }
         response = getattr(client, method)(url, data)
         assert response.status_code == 404, (who, url)
     assert Response.objects.count() == 0
     assert client_record.invitations.count() == 0
     assert client_record.episodes.get().sessions.count() == 3
+    alert = client_alert(client_record)
+    assert alert.acknowledged_at is None and alert.action_note == ""
 
 
 def test_an_anonymous_visitor_is_sent_to_the_login_page(client, client_record):
     for method, url in [
         ("get", reverse("dashboard:caseload")),
-        *client_scoped_urls(client_record.pk),
+        ("get", reverse("dashboard:alerts")),
+        *client_scoped_urls(client_record),
     ]:
         response = getattr(client, method)(url)
         assert response.status_code == 302

@@ -8,7 +8,7 @@ from django.contrib.auth import authenticate, get_user_model
 from alliance.cli import main
 from alliance.practice.care.models import Client
 from alliance.practice.collect.models import Invitation, Response, hash_token
-from alliance.practice.demo import N_CLIENTS, seed_demo
+from alliance.practice.demo import N_CLIENTS, N_PAST_CLIENTS, seed_demo
 
 
 @pytest.fixture(autouse=True)
@@ -70,14 +70,21 @@ def test_createuser_creates_a_member_of_an_organisation(capsys, db, monkeypatch)
 
 def test_the_demo_seed_is_deterministic_and_complete(db):
     org = seed_demo()
-    codes = list(Client.objects.filter(organisation=org).values_list("code", flat=True))
-    assert codes == [f"D{n:03d}" for n in range(1, N_CLIENTS + 1)]
+    current = Client.objects.filter(organisation=org, is_active=True)
+    assert list(current.values_list("code", flat=True)) == [
+        f"D{n:03d}" for n in range(1, N_CLIENTS + 1)
+    ]
+    past = Client.objects.filter(organisation=org, is_active=False)
+    assert list(past.values_list("code", flat=True)) == [
+        f"P{n:03d}" for n in range(1, N_PAST_CLIENTS + 1)
+    ]
+    assert not past.filter(episodes__ended__isnull=True).exists()  # the practice's history
     sessions = [c.episodes.get().sessions.count() for c in Client.objects.all()]
     assert min(sessions) >= 2 and max(sessions) <= 25
     assert authenticate(username="demo", password="demo") is not None
     first = list(Response.objects.order_by("pk").values_list("instrument_id", "answers")[:50])
     assert seed_demo() == org  # a second call seeds nothing more
-    assert Client.objects.count() == N_CLIENTS
+    assert Client.objects.count() == N_CLIENTS + N_PAST_CLIENTS
     Client.objects.all().delete()
     org.delete()
     get_user_model().objects.all().delete()

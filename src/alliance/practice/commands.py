@@ -1,4 +1,4 @@
-"""The web app's `alliance` subcommands: demo, serve, migrate, createuser, invite."""
+"""The web app's `alliance` subcommands: demo, serve, migrate, createuser, invite, feedback."""
 
 from __future__ import annotations
 
@@ -60,6 +60,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
     from alliance.practice.demo import seed_demo
 
     org = seed_demo()
+    refresh_feedback(quiet=True)  # expected trajectories and alerts for the demo
     url = f"http://127.0.0.1:{args.port}/"
     print(f"Alliance demo ({org.name}) at {url}")
     print("Log in with username demo, password demo (clinical lead: sees every demo client).")
@@ -147,6 +148,30 @@ def cmd_invite(args: argparse.Namespace) -> None:
     print(args.base_url.rstrip("/") + reverse("collect:form", args=[token]))
 
 
+def refresh_feedback(quiet: bool = False) -> None:
+    """Refit every organisation's expected-trajectory models and recompute all alerts."""
+    import time
+
+    from alliance.practice.dashboard.feedback import MIN_REFERENCE_EPISODES, refresh_all
+
+    started = time.perf_counter()
+    report = refresh_all(progress=None if quiet else print)
+    fitted = sum(f.fitted for f in report.fits)
+    done = report.alerts
+    message = (
+        f"feedback refreshed in {time.perf_counter() - started:.1f} s: {fitted} expected-"
+        f"trajectory models fitted (at least {MIN_REFERENCE_EPISODES} finished episodes "
+        f"each); {done.alerts} alerts for {done.clients} clients ({done.new} new, "
+        f"{done.updated} updated)"
+    )
+    print(message)
+
+
+def cmd_feedback_refresh(args: argparse.Namespace) -> None:
+    setup_django(args.data_dir)
+    refresh_feedback()
+
+
 def add_web_commands(commands: Any) -> None:
     p = commands.add_parser("demo", help="serve a seeded demo practice")
     p.add_argument("--data-dir", default=None, help=f"default {DEFAULT_DEMO_DIR}")
@@ -183,3 +208,12 @@ def add_web_commands(commands: Any) -> None:
     p.add_argument("--respondent", choices=["client", "caregiver"], default="client")
     p.add_argument("--base-url", default="http://127.0.0.1:8000")
     p.set_defaults(func=cmd_invite)
+
+    feedback = commands.add_parser("feedback", help="practice-wide feedback (web app database)")
+    feedback_cmds = feedback.add_subparsers(dest="feedback_command", required=True)
+    p = feedback_cmds.add_parser(
+        "refresh",
+        help="refit expected trajectories on finished episodes, recompute every client's alerts",
+    )
+    p.add_argument("--data-dir", default=None)
+    p.set_defaults(func=cmd_feedback_refresh)

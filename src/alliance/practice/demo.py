@@ -13,11 +13,21 @@ The model (documented so that what the demo shows can be read correctly):
   their sum follows s(t) (each item is s(t)/n_items plus noise, rounded and clipped).
 * The alliance starts moderate-to-high and mostly rises; some clients have a rupture (a drop of
   about a third of the scale) that recovers over the next two sessions, and a few have a rupture
-  that does not recover.
+  that does not recover.  SRS ratings cluster near the top as they do in practice (mostly
+  36-40; the level squeezed towards the top and dips halved, ``srs_level``), so the low
+  alliance alert (below 36) marks the early sessions of some clients and the ruptures.
 * Therapy clients answer the PHQ-9 before and the WAI-SR after each session; coaching clients
   the ORS before and the SRS after; child clients the ORS, with a caregiver answering the
   TASC-P after each session.  Some clients are seen only by video; five drop out early.
-* A few PHQ-9 responses have item 9 above 0, so the risk flag shows on the dashboard.
+* PHQ-9 item 9 (thoughts of self-harm) is 0 except at every fifth session (2, 7, 12, ...)
+  of non-responders and deteriorators, where it is 1: the risk flag and the urgent risk
+  alert show for a few clients.
+* The practice's history: 150 past clients ``P001``-``P150`` (inactive), whose episodes ended
+  between 2 and 24 months ago, drawn from the same course model (therapy with the PHQ-9 and
+  WAI-SR for two thirds, coaching with the ORS and SRS for one third; 6-16 sessions, or
+  2-4 for the 15% who dropped out).  They are the finished episodes on which ``alliance
+  feedback refresh`` (run by ``alliance demo``) fits the practice's expected trajectories,
+  so the demo shows not-on-track alerts and the expected course on the charts.
 
 Everything is drawn from one seeded generator, so the same seed gives the same practice.
 """
@@ -49,6 +59,7 @@ from alliance.practice.collect.models import Response, ScaleScore
 
 SEED = 20261126
 N_CLIENTS = 60
+N_PAST_CLIENTS = 150
 DEMO_SLUG = "demo-practice"
 COURSES = ["responder", "slow responder", "non-responder", "deteriorator"]
 COURSE_WEIGHTS = [0.45, 0.25, 0.2, 0.1]
@@ -79,16 +90,26 @@ def severity(course: str, s0: float, t: int, high: float) -> float:
     return s0
 
 
+def srs_level(level: float) -> float:
+    """The SRS clusters near its top (most ratings 36-40 of 40; a concern below 36): the
+    alliance level (a share of the range) squeezed towards the top, dips halved."""
+    return 0.88 + 0.5 * (level - 0.78)
+
+
 def item_answers(
     rng: np.random.Generator, inst: Instrument, target_total: float
 ) -> dict[str, float]:
-    """Answers whose sum follows ``target_total`` (reverse keying ignored: demo only)."""
+    """Answers whose scored sum follows ``target_total`` (a reverse-keyed item, e.g. on the
+    TASC-P, is answered at the mirror of its share, so that it scores like the others)."""
     answers: dict[str, float] = {}
     per_item = target_total / len(inst.items)
+    reversed_items = {i for scale in inst.scales for i in scale.reverse}
     for item in inst.items:
         rs = inst.response_sets[item.response_set]
         value = per_item + rng.normal(0, 0.6 if rs.options else 0.7)
         value = min(max(value, rs.low), rs.high)
+        if item.id in reversed_items:
+            value = rs.low + rs.high - value
         if rs.options is not None:
             answers[item.id] = round(value)
         else:
@@ -121,7 +142,71 @@ def seed_demo(seed: int = SEED, today: date | None = None) -> Organisation:
             users[staff.username] = user
         for n in range(1, N_CLIENTS + 1):
             seed_client(rng, org, users, n, today)
+        past = np.random.default_rng(seed + 1)  # the current clients' draws stay as they were
+        for n in range(1, N_PAST_CLIENTS + 1):
+            seed_past_client(past, org, users, n, today)
     return org
+
+
+def seed_past_client(
+    rng: np.random.Generator, org: Organisation, users: dict, n: int, today: date
+) -> None:
+    """A client whose episode ended 2-24 months ago (see the module docstring)."""
+    coaching = n % 3 == 0
+    practitioner = users["jo"] if coaching else users["alex" if n % 2 else "sam"]
+    course = str(rng.choice(COURSES, p=COURSE_WEIGHTS))
+    dropped_out = rng.random() < 0.15
+    n_sessions = int(rng.integers(2, 5)) if dropped_out else int(rng.integers(6, 17))
+    client = Client.objects.create(
+        organisation=org, code=f"P{n:03d}", is_active=False, pronouns=["she/her", "he/him"][n % 2]
+    )
+    Assignment.objects.create(client=client, practitioner=practitioner)
+    ended = today - timedelta(days=int(rng.integers(60, 730)))
+    start = ended - timedelta(weeks=n_sessions)
+    episode = Episode.objects.create(
+        client=client,
+        kind=Episode.Kind.COACHING if coaching else Episode.Kind.THERAPY,
+        phase=Episode.Phase.ENDING,
+        started=start,
+        ended=ended,
+        ending_reason=Episode.EndingReason.DROPPED_OUT
+        if dropped_out
+        else Episode.EndingReason.PLANNED,
+    )
+    outcome_id, alliance_id = ("ors", "srs") if coaching else ("phq9", "wai-sr")
+    outcome, alliance = get_instrument(outcome_id), get_instrument(alliance_id)
+    out_low, out_high = outcome.raw_range(outcome.scales[-1])
+    al_low, al_high = alliance.raw_range(alliance.scale_index["total"])
+    s0 = float(rng.uniform(8, 22)) if coaching else float(rng.uniform(13, 22))
+    level = float(rng.uniform(0.75, 0.9))
+    sessions = Session.objects.bulk_create(
+        Session(episode=episode, number=t, date=start + timedelta(weeks=t - 1))
+        for t in range(1, n_sessions + 1)
+    )
+    responses = []
+    for t, session in enumerate(sessions, start=1):
+        at = timezone.make_aware(datetime.combine(session.date, time(10, 0)))
+        if coaching:
+            total = 40 - severity(course, 40 - s0, t, 40) + rng.normal(0, 1.5)
+        else:
+            total = severity(course, s0, t, out_high) + rng.normal(0, 1.5)
+        answers = item_answers(rng, outcome, min(max(total, out_low), out_high))
+        if not coaching:
+            answers["phq9_9"] = 0
+        responses.append((outcome_id, "client", answers, session, at - timedelta(minutes=20)))
+        share = min(level + 0.015 * t, 0.97)
+        target = al_low + (srs_level(share) if coaching else share) * (al_high - al_low)
+        target += rng.normal(0, 0.02 * (al_high - al_low))
+        responses.append(
+            (
+                alliance_id,
+                "client",
+                item_answers(rng, alliance, target),
+                session,
+                at + timedelta(minutes=55),
+            )
+        )
+    store_demo_responses(client, episode, None, responses, rng)
 
 
 def seed_client(
@@ -191,13 +276,16 @@ def seed_client(
         else:
             total = severity(course, s0, t, out_high) + rng.normal(0, 1.5)
         answers = item_answers(rng, outcome, min(max(total, out_low), out_high))
-        if outcome_id == "phq9" and course in ("non-responder", "deteriorator") and t % 5 == 2:
-            answers["phq9_9"] = 1
+        if outcome_id == "phq9":  # risk answers only where the story puts them
+            risky = course in ("non-responder", "deteriorator") and t % 5 == 2
+            answers["phq9_9"] = 1 if risky else 0
         responses.append((outcome_id, "client", answers, session, at - timedelta(minutes=20)))
         level = min(alliance_level + 0.015 * t, 0.97)
         if rupture_at is not None and t >= rupture_at:
             dip = 0.3 if t == rupture_at else (0.15 if t == rupture_at + 1 else 0.0)
             level -= dip if repairs else 0.3
+        if alliance_id == "srs":
+            level = srs_level(level)
         target = al_low + level * (al_high - al_low) + rng.normal(0, 0.02 * (al_high - al_low))
         responses.append(
             (

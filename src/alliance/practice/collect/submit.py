@@ -3,6 +3,9 @@
 One transaction stores the raw answers and the scale scores, and marks the
 invitation completed.  The client-generated submission id makes a retried or
 double-clicked submit return the response already stored instead of a second one.
+Once that transaction has committed, the client's alerts are recomputed in the same
+request (``alliance.practice.dashboard.feedback``); a failure there is logged and never
+touches the stored answer.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from django.utils import timezone
 
 from alliance.measures import ScoreResult, ScoringError, get_instrument, score
 from alliance.practice.collect.models import Invitation, Response, ScaleScore
+from alliance.practice.dashboard.feedback import schedule_refresh
 
 FORM_FIELDS = {"csrfmiddlewaretoken", "submission_id", "comment"}
 MAX_COMMENT = 5000
@@ -77,22 +81,26 @@ def parse_form(instrument_id: str, post: Mapping[str, str]) -> ParsedForm:
 
 
 def store_response(result: ScoreResult, **fields: object) -> Response:
-    response = Response.objects.create(
-        instrument_id=result.instrument,
-        answers={k: v for k, v in result.answers.items() if v is not None},
-        flags=list(result.flags),
-        missing=list(result.missing),
-        **fields,
-    )
-    ScaleScore.objects.bulk_create(
-        ScaleScore(
-            response=response,
-            scale_id=scale_id,
-            value=value,
-            band=result.bands.get(scale_id) or "",
+    """Store a scored response and its scale scores in one transaction (a savepoint inside
+    an outer one); the client's alerts are refreshed after the outermost commit."""
+    with transaction.atomic():
+        response = Response.objects.create(
+            instrument_id=result.instrument,
+            answers={k: v for k, v in result.answers.items() if v is not None},
+            flags=list(result.flags),
+            missing=list(result.missing),
+            **fields,
         )
-        for scale_id, value in result.scores.items()
-    )
+        ScaleScore.objects.bulk_create(
+            ScaleScore(
+                response=response,
+                scale_id=scale_id,
+                value=value,
+                band=result.bands.get(scale_id) or "",
+            )
+            for scale_id, value in result.scores.items()
+        )
+        schedule_refresh(response.client_id)
     return response
 
 

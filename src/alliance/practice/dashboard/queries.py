@@ -4,21 +4,29 @@ from __future__ import annotations
 
 from functools import cache
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import (
+    Case,
     Count,
     F,
     FloatField,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    Value,
+    When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from alliance.measures import all_instruments
 from alliance.practice.care.models import Client, Session
+from alliance.practice.care.scoping import visible_clients
 from alliance.practice.collect.models import Invitation, Response, ScaleScore
+from alliance.practice.dashboard.models import Alert
 
 HEADLINE_SCALE = "total"
 
@@ -68,6 +76,12 @@ def caseload(clients: QuerySet[Client]) -> QuerySet[Client]:
         .annotate(n=Count("pk"))
         .values("n")
     )
+    open_alerts = (
+        Alert.objects.filter(client=OuterRef("pk"), acknowledged_at__isnull=True)
+        .values("client")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return clients.annotate(
         last_session=Subquery(last_session),
         outcome_instrument=Subquery(outcome.values("response__instrument_id")[:1]),
@@ -79,6 +93,7 @@ def caseload(clients: QuerySet[Client]) -> QuerySet[Client]:
         flagged_at=Subquery(flagged.order_by("-submitted_at").values("submitted_at")[:1]),
         flags=Subquery(flagged.order_by("-submitted_at").values("flags")[:1]),
         open_invitations=Coalesce(Subquery(open_invitations), 0),
+        open_alerts=Coalesce(Subquery(open_alerts), 0),
     )
 
 
@@ -108,8 +123,27 @@ SORTS = {
     "outcome": [F("outcome_value").desc(nulls_last=True), "code"],
     "alliance": [F("alliance_value").asc(nulls_last=True), "code"],
     "flags": [F("flagged_at").desc(nulls_last=True), "code"],
+    "alerts": [F("open_alerts").desc(), "code"],
 }
 
 
 def sort_caseload(clients: QuerySet[Client], key: str) -> QuerySet[Client]:
     return clients.order_by(*SORTS.get(key, SORTS["flags"]))
+
+
+def open_alerts(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Alert]:
+    """Alerts not yet acknowledged, of the clients this user may see (``visible_clients``:
+    a supervisor thus sees their team's)."""
+    return Alert.objects.filter(client__in=visible_clients(user), acknowledged_at__isnull=True)
+
+
+def sort_alerts(alerts: QuerySet[Alert]) -> QuerySet[Alert]:
+    """Urgent first, then the newest: by the date of the alert's session (the day it was
+    raised when the session has no date), then the latest raised."""
+    urgent = Case(
+        When(severity=Alert.Severity.URGENT, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    day = Coalesce(F("session_date"), TruncDate("created"))
+    return alerts.order_by(urgent, day.desc(), "-created", "-session", "-pk")

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from alliance.measures import Instrument, get_instrument
 from alliance.practice.collect.models import Response, ScaleScore
 from alliance.practice.dashboard import queries
-from alliance.practice.dashboard.charts import Series, line_chart
+from alliance.practice.dashboard.charts import Band, Series, line_chart
+
+if TYPE_CHECKING:
+    from alliance.feedback.etr import EtrModel
 
 ALLIANCE_SCALES = ("total", "goal", "task", "bond")
 
@@ -53,14 +57,70 @@ def charted_scales(inst: Instrument) -> list[str]:
     return [queries.HEADLINE_SCALE if "total" in inst.scale_index else inst.scales[0].id]
 
 
-def client_charts(responses: Sequence[Response]) -> list[Chart]:
-    """Charts from responses with their ``scale_scores`` prefetched."""
-    return charts_from_points(
-        [
-            (r.instrument_id, r.respondent, {s.scale_id: s.value for s in r.scale_scores.all()})
-            for r in responses
+def client_charts(
+    responses: Sequence[Response], etr_models: Mapping[str, EtrModel] | None = None
+) -> list[Chart]:
+    """Charts from responses with their ``scale_scores`` (and ``session``) prefetched; with
+    ``etr_models`` (instrument id -> fitted model), outcome charts get the expected course."""
+    points: list[Point] = [
+        (r.instrument_id, r.respondent, {s.scale_id: s.value for s in r.scale_scores.all()})
+        for r in responses
+    ]
+    bands = expected_bands(responses, points, etr_models) if etr_models else {}
+    return charts_from_points(points, bands)
+
+
+def expected_bands(
+    responses: Sequence[Response], points: Sequence[Point], etr_models: Mapping[str, EtrModel]
+) -> dict[tuple[str, str], Band]:
+    """The expected trajectory and warning boundary (``alliance.feedback.etr.trajectory``)
+    for the client's own ratings of each instrument with a fitted model, over the points of
+    the latest episode (the intake is its first score, as for the not-on-track alert), at
+    each response's session number, and one session ahead."""
+    from alliance.feedback.etr import trajectory
+
+    # (position in the chart, episode, session number, headline score), as charts_from_points
+    # numbers the points of each (instrument, respondent)
+    grouped: dict[str, list[tuple[int, int, int | None, float | None]]] = defaultdict(list)
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for r, (instrument_id, respondent, scores) in zip(responses, points, strict=True):
+        counts[(instrument_id, respondent)] += 1
+        if respondent != "client" or instrument_id not in etr_models:
+            continue
+        model = etr_models[instrument_id]
+        number = r.session.number if r.session_id is not None and r.session else None
+        grouped[instrument_id].append(
+            (counts[(instrument_id, respondent)], r.episode_id, number, scores.get(model.scale))
+        )
+    bands = {}
+    for instrument_id, rows in grouped.items():
+        model = etr_models[instrument_id]
+        latest = rows[-1][1]
+        usable = [
+            (x, s, v)
+            for x, e, s, v in rows
+            if e == latest and s is not None and s >= 1 and v is not None
         ]
-    )
+        if not usable:
+            continue
+        intake_session, intake = usable[0][1], float(usable[0][2])
+        xs = [x for x, _, _ in usable] + [usable[-1][0] + 1]
+        sessions = [s for _, s, _ in usable] + [usable[-1][1] + 1]
+        table = trajectory(model, intake, sessions=sessions)
+        expected = table["expected"].to_numpy(dtype=float)
+        boundary = table["boundary"].to_numpy(dtype=float)
+        band_points = [
+            (x, intake, intake) if s == intake_session else (x, float(e), float(b))
+            for x, s, e, b in zip(xs, sessions, expected, boundary, strict=True)
+        ]
+        percentile = f"{model.percentile:g}"
+        bands[(instrument_id, "client")] = Band(
+            f"Expected course for an intake score of {intake:g} (median of comparable "
+            f"clients) and warning boundary ({percentile}th percentile of worse-than-expected "
+            f"progress), fitted on {model.fitted_on.n_episodes} finished episodes",
+            band_points,
+        )
+    return bands
 
 
 def client_points(client_id: int, instrument_ids: Sequence[str]) -> list[Point]:
@@ -81,8 +141,11 @@ def client_points(client_id: int, instrument_ids: Sequence[str]) -> list[Point]:
     return list(points.values())
 
 
-def charts_from_points(points: Sequence[Point]) -> list[Chart]:
-    """One chart per (instrument, respondent), bands shaded and the clinical cut-off dashed."""
+def charts_from_points(
+    points: Sequence[Point], bands: Mapping[tuple[str, str], Band] | None = None
+) -> list[Chart]:
+    """One chart per (instrument, respondent), bands shaded and the clinical cut-off dashed;
+    ``bands`` adds the expected course to the charts of those (instrument, respondent)."""
     grouped: dict[tuple[str, str], list[dict[str, float | None]]] = defaultdict(list)
     for instrument_id, respondent, scores in points:
         grouped[(instrument_id, respondent)].append(scores)
@@ -106,6 +169,7 @@ def charts_from_points(points: Sequence[Point]) -> list[Chart]:
             high=high,
             scale=headline if len(series) == 1 else None,
             cutoff=headline.clinical_cutoff.value if headline.clinical_cutoff else None,
+            band=(bands or {}).get((instrument_id, respondent)),
         )
         charts.append(Chart(inst, respondent, svg))
     charts.sort(key=lambda c: (c.instrument.kind != "outcome", c.instrument.id, c.respondent))

@@ -10,6 +10,8 @@ urlpatterns = [
     path("clients/<int:pk>/sessions/", manage_views.add_session, name="add_session"),
     path("clients/<int:pk>/in-session/", views.in_session, name="in_session"),
     path("clients/<int:pk>/invitations/", views.create_invitation, name="invite"),
+    path("alerts/", views.alert_inbox, name="alerts"),
+    path("alerts/<int:pk>/acknowledge/", views.acknowledge_alert, name="acknowledge_alert"),
     path(
         "clients/<int:pk>/responses/new/<str:instrument_id>/",
         views.enter_response,

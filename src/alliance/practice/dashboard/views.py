@@ -1,4 +1,5 @@
-"""Practitioner views: caseload, client page, in-session view, invitations, in-session entry."""
+"""Practitioner views: caseload, client page, in-session view, invitations, in-session entry,
+the alert inbox and acknowledging an alert."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ import uuid
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from alliance.measures import MeasureError, get_instrument, instrument_ids
@@ -18,9 +21,13 @@ from alliance.practice.care.scoping import get_visible_client, visible_clients
 from alliance.practice.collect.models import Invitation, Response
 from alliance.practice.collect.submit import SubmissionError, parse_form, store_response
 from alliance.practice.dashboard import queries
+from alliance.practice.dashboard.feedback import etr_models
+from alliance.practice.dashboard.models import Alert
 from alliance.practice.dashboard.trajectories import client_charts, response_rows
 
 PAGE_SIZE = 100
+INBOX_PAGE_SIZE = 50
+MAX_ACTION_NOTE = 2000
 
 
 def directions() -> dict[str, str]:
@@ -52,6 +59,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
             ("last_session", "last session"),
             ("outcome", "latest outcome"),
             ("alliance", "lowest alliance"),
+            ("alerts", "most open alerts"),
         ],
     }
     template = "dashboard/caseload.html"
@@ -75,10 +83,17 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     )
     invitations = list(Invitation.objects.filter(client=client).order_by("-created")[:50])
+    alerts = list(
+        Alert.objects.filter(client=client)
+        .select_related("acknowledged_by")
+        .order_by("-episode__started", "-session", "-pk")
+    )
     context = {
         "client": client,
         "episodes": episodes,
-        "charts": client_charts(responses),
+        "charts": client_charts(responses, etr_models(organisation_id=client.organisation_id)),
+        "alerts": alerts,
+        "open_alerts": sum(a.is_open for a in alerts),
         "rows": response_rows(responses),
         "invitations": invitations,
         "caregivers": list(client.caregivers.all()),
@@ -181,3 +196,49 @@ def enter_response(request: HttpRequest, pk: int, instrument_id: str) -> HttpRes
             )
         return redirect("dashboard:client", pk=client.pk)
     return render(request, "collect/form.html", context)
+
+
+@login_required
+def alert_inbox(request: HttpRequest) -> HttpResponse:
+    """Open alerts of every client the user may see: urgent first, then the newest."""
+    alerts = queries.open_alerts(request.user).select_related("client")
+    page = Paginator(queries.sort_alerts(alerts), INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "dashboard/alerts.html", {"page": page})
+
+
+@login_required
+@require_POST
+def acknowledge_alert(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark an alert acknowledged, with what was done about it (404 unless the user may see
+    the client).  An alert acknowledged already keeps its first acknowledgement."""
+    alert = (
+        Alert.objects.filter(pk=pk, client__in=visible_clients(request.user))
+        .select_related("client", "acknowledged_by")
+        .first()
+    )
+    if alert is None:
+        raise Http404("No such alert")
+    note = request.POST.get("note", "").strip()
+    if len(note) > MAX_ACTION_NOTE:
+        return HttpResponseBadRequest(f"note: at most {MAX_ACTION_NOTE} characters")
+    if alert.acknowledged_at is None:
+        now = timezone.now()
+        updated = Alert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
+            acknowledged_at=now, acknowledged_by=request.user, action_note=note
+        )
+        if updated:
+            alert.acknowledged_at, alert.acknowledged_by, alert.action_note = (
+                now,
+                request.user,
+                note,
+            )
+        else:  # acknowledged by someone else meanwhile
+            alert.refresh_from_db()
+    if getattr(request, "htmx", False):
+        return render(request, "dashboard/_alert.html", {"alert": alert, "show_client": True})
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect("dashboard:alerts")
