@@ -36,6 +36,7 @@ def client_scoped_urls(client: Client) -> list[tuple[str, str]]:
         ("get", reverse("dashboard:enter_response", args=[pk, "phq9"])),
         ("post", reverse("dashboard:enter_response", args=[pk, "phq9"])),
         ("post", reverse("dashboard:add_session", args=[pk])),
+        ("post", reverse("dashboard:client_view_settings", args=[pk])),
         ("post", reverse("dashboard:acknowledge_alert", args=[client_alert(client).pk])),
     ]
 

@@ -206,3 +206,14 @@ def test_a_practitioner_adds_a_numbered_session(client, org, owner):
     bad = client.post(url, {**data, "status": "maybe"})
     assert bad.status_code == 400
     assert "status" in bad.content.decode()
+
+
+def test_the_practitioner_chooses_what_the_client_sees_after_answering(client, org, owner):
+    c = make_client(org, owner, "C001")
+    login(client, owner)
+    url = reverse("dashboard:client_view_settings", args=[c.pk])
+    assert client.post(url, {"show_alliance": "on"}).status_code == 302
+    episode = c.episodes.get()
+    assert (episode.show_progress_to_client, episode.show_alliance_to_client) == (False, True)
+    page = client.get(reverse("dashboard:client", args=[c.pk])).content.decode()
+    assert 'name="show_alliance" checked' in page

@@ -57,3 +57,19 @@ def add_session(request: HttpRequest, pk: int) -> HttpResponse:
         session.number = last + 1
         session.save()
     return redirect("dashboard:client", pk=client.pk)
+
+
+@login_required
+@require_POST
+def client_view_settings(request: HttpRequest, pk: int) -> HttpResponse:
+    """Whether the client sees their own progress chart (and alliance scores) after answering."""
+    client = get_visible_client(request.user, pk)
+    episode = client.episodes.order_by("-started").first()
+    if episode is None:
+        return HttpResponse(
+            "this client has no episode of care", status=400, content_type="text/plain"
+        )
+    episode.show_progress_to_client = request.POST.get("show_progress") == "on"
+    episode.show_alliance_to_client = request.POST.get("show_alliance") == "on"
+    episode.save(update_fields=["show_progress_to_client", "show_alliance_to_client"])
+    return redirect("dashboard:client", pk=client.pk)

@@ -8,6 +8,11 @@ urlpatterns = [
     path("clients/new/", manage_views.new_client, name="new_client"),
     path("clients/<int:pk>/", views.client_detail, name="client"),
     path("clients/<int:pk>/sessions/", manage_views.add_session, name="add_session"),
+    path(
+        "clients/<int:pk>/client-view/",
+        manage_views.client_view_settings,
+        name="client_view_settings",
+    ),
     path("clients/<int:pk>/in-session/", views.in_session, name="in_session"),
     path("clients/<int:pk>/invitations/", views.create_invitation, name="invite"),
     path("alerts/", views.alert_inbox, name="alerts"),
