@@ -1,4 +1,4 @@
-"""Alliance and outcome session by session: a multilevel model and the early-alliance analysis.
+"""Alliance and outcome session by session: a multilevel model.
 
 ``alliance_outcome_model`` (statsmodels ``MixedLM``) regresses the outcome at a client's next
 session on the alliance at this session, controlling for the outcome at this session:
@@ -58,28 +58,27 @@ without the two alliance terms, fitted on the same rows with the same method):
   (Snijders TAB, Bosker RJ. Multilevel analysis. 2nd ed. Sage; 2012, section 7.1).  It can be
   slightly negative in small samples.
 
-``early_alliance``: the alliance at one early session (default 3) against the change from the
-client's first to last recorded outcome (``change = last - first``; only clients whose last
-outcome comes after the alliance session), with Spearman and Pearson correlations from
-``alliance.research.correlations.correlate`` (Fisher / Bonett-Wright intervals), an OLS
-regression ``change ~ early_alliance + intake`` (t-based intervals), and mean trajectories by
-tertile of the early alliance (ranks, ties in order of client id, so the tertiles are as equal as
-possible: ``tertile = floor(3 (rank - 1) / n)``).
+``early_alliance`` (the alliance at one early session against the change from first to last
+outcome) is in ``alliance.research.early`` and importable from here.
 """
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+# TERTILES, numbers and require_columns were defined here: re-exported for old imports
+from .early import TERTILES as TERTILES
+from .early import EarlyAlliance, early_alliance
 from .errors import ResearchError
+from .frames import check_alpha, client_sessions, fit_mixedlm, ids, require_session_columns
+from .frames import numbers as numbers
+from .frames import require_columns as require_columns
 
 MIN_CLIENTS = 10
-TERTILES = ("low", "middle", "high")
 
 
 @dataclass(frozen=True, eq=False)
@@ -109,94 +108,6 @@ class AllianceOutcomeModel:
     data: pd.DataFrame
 
 
-@dataclass(frozen=True, eq=False)
-class EarlyAlliance:
-    """Result of ``early_alliance``.
-
-    ``clients``: ``client``, ``early_alliance``, ``intake``, ``end``, ``change``, ``tertile``.
-    ``correlations``: ``method`` (spearman, pearson), ``n``, ``r``, ``ci_low``, ``ci_high``,
-    ``p``.  ``regression``: OLS of change on early alliance and intake, one row per term
-    (``intercept``, ``early_alliance``, ``intake``) with ``estimate``, ``se``, ``ci_low``,
-    ``ci_high``, ``p``.  ``trajectories``: ``tertile``, ``session``, ``n``, ``mean``, ``sd``.
-    """
-
-    clients: pd.DataFrame
-    correlations: pd.DataFrame
-    regression: pd.DataFrame
-    trajectories: pd.DataFrame
-    n_clients: int
-    alliance_session: float
-
-
-def require_columns(frame: pd.DataFrame, columns: dict[str, str | None]) -> None:
-    """``columns`` maps argument names to column names (None: not used); checks they exist and
-    differ."""
-    if not isinstance(frame, pd.DataFrame):
-        raise ResearchError(f"frame: expected a pandas DataFrame; got {type(frame).__name__}")
-    used = {arg: col for arg, col in columns.items() if col is not None}
-    for arg, col in used.items():
-        if col not in frame.columns:
-            raise ResearchError(
-                f"{arg}: no column {col!r}; the frame has {[str(c) for c in frame.columns]}"
-            )
-    seen: dict[str, str] = {}
-    for arg, col in used.items():
-        if col in seen:
-            raise ResearchError(f"{seen[col]} and {arg} name the same column {col!r}")
-        seen[col] = arg
-
-
-def numbers(frame: pd.DataFrame, column: str, *, missing: bool = True) -> pd.Series:
-    """The column as float64; text that is not a number (or, with ``missing=False``, an empty
-    cell) raises ResearchError naming the row (1-based) and column."""
-    cells = frame[column]
-    if pd.api.types.is_bool_dtype(cells):
-        raise ResearchError(f"column {column}: holds true/false values; expected numbers")
-    values = pd.to_numeric(cells, errors="coerce").astype("float64")
-    text = cells.astype(str).str.strip()
-    empty = cells.isna().to_numpy() | (text == "").to_numpy()
-    bad = (values.isna().to_numpy() & ~empty) | np.isinf(values.to_numpy())
-    if not missing:
-        bad |= empty
-    if bad.any():
-        row = int(np.flatnonzero(bad)[0])
-        what = "a number" if not missing else "a number or empty"
-        raise ResearchError(f"row {row + 1}, column {column}: {cells.iloc[row]!r}; expected {what}")
-    return values.set_axis(frame.index)
-
-
-def ids(frame: pd.DataFrame, column: str) -> pd.Series:
-    empty = frame[column].isna().to_numpy()
-    if empty.any():
-        row = int(np.flatnonzero(empty)[0]) + 1
-        raise ResearchError(f"row {row}, column {column}: empty; expected an id")
-    return frame[column]
-
-
-def check_alpha(alpha: float) -> None:
-    if isinstance(alpha, bool) or not isinstance(alpha, int | float) or not 0 < alpha < 1:
-        raise ResearchError(f"alpha: {alpha!r}; expected a number between 0 and 1")
-
-
-def _client_sessions(
-    frame: pd.DataFrame, client_col: str, session_col: str, values: dict[str, str]
-) -> pd.DataFrame:
-    """client, session and the named numeric columns, sorted; refuses repeated sessions."""
-    out = pd.DataFrame({"client": ids(frame, client_col).to_numpy()})
-    out["session"] = numbers(frame, session_col, missing=False).to_numpy()
-    for name, column in values.items():
-        out[name] = numbers(frame, column).to_numpy()
-    repeated = out.duplicated(["client", "session"]).to_numpy()
-    if repeated.any():
-        row = int(np.flatnonzero(repeated)[0])
-        raise ResearchError(
-            f"row {row + 1}: client {out['client'].iloc[row]!r} has session "
-            f"{out['session'].iloc[row]:g} twice (columns {client_col}, {session_col}); "
-            "expected one row per client and session"
-        )
-    return out.sort_values(["client", "session"], kind="stable").reset_index(drop=True)
-
-
 def lagged_pairs(
     frame: pd.DataFrame,
     client_col: str,
@@ -209,7 +120,7 @@ def lagged_pairs(
     """One row per (session t, next session with an outcome): ``client``, ``session``,
     ``alliance``, ``outcome``, ``intake`` (first recorded outcome), ``next_session``,
     ``next_outcome``."""
-    data = _client_sessions(
+    data = client_sessions(
         frame, client_col, session_col, {"alliance": alliance_col, "outcome": outcome_col}
     )
     scored = data[data["outcome"].notna()].copy()
@@ -235,24 +146,6 @@ def _practitioners(frame: pd.DataFrame, client_col: str, practitioner_col: str) 
             "clients must be nested in practitioners (use one episode id per practitioner)"
         )
     return dict(zip(both["client"], both["practitioner"], strict=True))
-
-
-def fit_mixedlm(model: Any, reml: bool) -> tuple[Any, list[str]]:
-    """Fit a statsmodels MixedLM with its default gradient optimizers; when they do not converge
-    (or give a non-finite likelihood), refit with Nelder-Mead and Powell and keep the converged
-    fit with the highest likelihood.  Returns the fit and the warnings raised on the way."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        fits = [model.fit(reml=reml)]
-        if not (fits[0].converged and np.isfinite(fits[0].llf)):
-            for method in ("nm", "powell"):
-                try:
-                    fits.append(model.fit(reml=reml, method=method, maxiter=5000))
-                except (np.linalg.LinAlgError, ValueError):  # pragma: no cover - optimiser
-                    continue
-    good = [f for f in fits if f.converged and np.isfinite(f.llf)]
-    best = max(good, key=lambda f: float(f.llf)) if good else fits[0]
-    return best, sorted({str(w.message) for w in caught})
 
 
 def _fit(data: pd.DataFrame, terms: list[str], nested: bool, reml: bool) -> tuple[Any, list[str]]:
@@ -311,15 +204,8 @@ def alliance_outcome_model(
     ``frame`` is long: one row per client and session (a repeated session raises).  Sessions
     must be numbers; alliance and outcome numbers or empty.
     """
-    require_columns(
-        frame,
-        {
-            "client_col": client_col,
-            "session_col": session_col,
-            "alliance_col": alliance_col,
-            "outcome_col": outcome_col,
-            "practitioner_col": practitioner_col,
-        },
+    require_session_columns(
+        frame, client_col, session_col, alliance_col, outcome_col, practitioner_col
     )
     check_alpha(alpha)
     for name, value in (
@@ -406,118 +292,6 @@ def alliance_outcome_model(
         converged=bool(full.converged and reduced.converged),
         warnings=tuple(sorted(set(messages) | set(messages_reduced))),
         data=data.copy(),
-    )
-
-
-def early_alliance(
-    frame: pd.DataFrame,
-    client_col: str,
-    session_col: str,
-    alliance_col: str,
-    outcome_col: str,
-    alliance_session: float = 3,
-    *,
-    alpha: float = 0.05,
-) -> EarlyAlliance:
-    """Alliance at ``alliance_session`` against the change from the first to the last recorded
-    outcome (see the module docstring).  Needs at least 4 clients (the correlation's minimum)
-    and varying alliance and intake scores for the regression."""
-    import statsmodels.api as sm  # type: ignore[import-untyped]
-
-    from .correlations import correlate
-
-    require_columns(
-        frame,
-        {
-            "client_col": client_col,
-            "session_col": session_col,
-            "alliance_col": alliance_col,
-            "outcome_col": outcome_col,
-        },
-    )
-    check_alpha(alpha)
-    if isinstance(alliance_session, bool) or not isinstance(alliance_session, int | float):
-        raise ResearchError(f"alliance_session: {alliance_session!r}; expected a session number")
-    data = _client_sessions(
-        frame, client_col, session_col, {"alliance": alliance_col, "outcome": outcome_col}
-    )
-    at = data[(data["session"] == alliance_session) & data["alliance"].notna()]
-    if at.empty:
-        raise ResearchError(
-            f"alliance_session: no client has an alliance score ({alliance_col}) at session "
-            f"{alliance_session:g} (column {session_col})"
-        )
-    scored = data[data["outcome"].notna()].groupby("client", sort=False)
-    ends = pd.DataFrame(
-        {
-            "intake": scored["outcome"].first(),
-            "end": scored["outcome"].last(),
-            "end_session": scored["session"].last(),
-        }
-    )
-    clients = at.set_index("client")[["alliance"]].rename(columns={"alliance": "early_alliance"})
-    clients = clients.join(ends, how="inner")
-    clients = clients[clients["end_session"] > alliance_session].drop(columns="end_session")
-    clients["change"] = clients["end"] - clients["intake"]
-    clients = clients.rename_axis("client").reset_index()
-    n = len(clients)
-    if n < 4:
-        raise ResearchError(
-            f"{n} clients have an alliance score at session {alliance_session:g} and an "
-            f"outcome ({outcome_col}) after it; at least 4 are needed"
-        )
-    order = np.argsort(clients["early_alliance"].to_numpy(), kind="stable")
-    rank = np.empty(n, dtype=np.int64)
-    rank[order] = np.arange(n)
-    clients["tertile"] = pd.Categorical(
-        np.asarray(TERTILES, dtype=object)[(3 * rank) // n], categories=TERTILES, ordered=True
-    )
-
-    rows = []
-    for method in ("spearman", "pearson"):
-        r = correlate(clients, ["early_alliance"], ["change"], method=method, alpha=alpha)
-        rows.append({"method": method, **r.iloc[0][["n", "r", "ci_low", "ci_high", "p"]]})
-    correlations = pd.DataFrame(rows)
-    correlations["n"] = correlations["n"].astype("int64")
-
-    for column in ("early_alliance", "intake"):
-        if clients[column].nunique() < 2:
-            raise ResearchError(
-                f"the {column.replace('_', ' ')} scores of the {n} clients do not vary; "
-                "the regression of change on them cannot be estimated"
-            )
-    exog = sm.add_constant(clients[["early_alliance", "intake"]].to_numpy(dtype=float))
-    ols = sm.OLS(clients["change"].to_numpy(dtype=float), exog).fit()
-    ols_ci = np.asarray(ols.conf_int(alpha=alpha))
-    regression = pd.DataFrame(
-        {
-            "term": ["intercept", "early_alliance", "intake"],
-            "estimate": np.asarray(ols.params, dtype=float),
-            "se": np.asarray(ols.bse, dtype=float),
-            "ci_low": ols_ci[:, 0],
-            "ci_high": ols_ci[:, 1],
-            "p": np.asarray(ols.pvalues, dtype=float),
-        }
-    )
-
-    tertile_of = dict(zip(clients["client"], clients["tertile"], strict=True))
-    course = data[data["outcome"].notna() & data["client"].isin(tertile_of.keys())].copy()
-    course["tertile"] = pd.Categorical(
-        course["client"].map(tertile_of), categories=TERTILES, ordered=True
-    )
-    trajectories = (
-        course.groupby(["tertile", "session"], observed=True)["outcome"]
-        .agg(n="count", mean="mean", sd="std")
-        .reset_index()
-    )
-    trajectories["n"] = trajectories["n"].astype("int64")
-    return EarlyAlliance(
-        clients=clients,
-        correlations=correlations,
-        regression=regression,
-        trajectories=trajectories,
-        n_clients=n,
-        alliance_session=float(alliance_session),
     )
 
 
