@@ -129,22 +129,17 @@ def cmd_invite(args: argparse.Namespace) -> None:
     if len(found) > 1:
         raise CommandError(f"--client {args.client!r}: several organisations; add --organisation")
     client = found[0]
-    episode = client.episodes.order_by("-started").first()
-    if episode is None:
-        raise CommandError(f"client {args.client}: no episode of care")
     caregiver = None
     if args.respondent == "caregiver":
         caregiver = client.caregivers.first()
         if caregiver is None:
             raise CommandError(f"client {args.client}: has no caregiver")
-    _, token = Invitation.issue(
-        client=client,
-        episode=episode,
-        session=episode.sessions.order_by("-number").first(),
-        caregiver=caregiver,
-        instrument_id=inst.id,
-        respondent=args.respondent,
-    )
+    try:
+        _, token = Invitation.issue_for(
+            client, instrument_id=inst.id, respondent=args.respondent, caregiver=caregiver
+        )
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
     print(args.base_url.rstrip("/") + reverse("collect:form", args=[token]))
 
 

@@ -49,6 +49,30 @@ class Invitation(models.Model):
         )
         return invitation, token
 
+    @classmethod
+    def issue_for(
+        cls,
+        client: Client,
+        *,
+        instrument_id: str,
+        respondent: str,
+        caregiver: Caregiver | None = None,
+        created_by: object = None,
+    ) -> tuple[Invitation, str]:
+        """An invitation for the client's current episode and latest session."""
+        episode = client.episodes.order_by("-started").first()
+        if episode is None:
+            raise ValueError(f"client {client.code}: no episode of care yet")
+        return cls.issue(
+            client=client,
+            episode=episode,
+            session=episode.sessions.order_by("-number").first(),
+            caregiver=caregiver,
+            instrument_id=instrument_id,
+            respondent=respondent,
+            created_by=created_by,
+        )
+
     @property
     def status(self) -> str:
         if self.completed_at is not None:

@@ -138,23 +138,21 @@ def create_invitation(request: HttpRequest, pk: int) -> HttpResponse:
         return HttpResponseBadRequest(str(exc))
     if respondent not in {"client", "caregiver"}:
         return HttpResponseBadRequest("respondent: expected client or caregiver")
-    episode = client.episodes.order_by("-started").first()
-    if episode is None:
-        return HttpResponseBadRequest("this client has no episode of care yet")
     caregiver = None
     if respondent == "caregiver":
         caregiver = client.caregivers.filter(pk=request.POST.get("caregiver") or 0).first()
         if caregiver is None:
             return HttpResponseBadRequest("caregiver: choose one of this client's caregivers")
-    _, token = Invitation.issue(
-        client=client,
-        episode=episode,
-        session=episode.sessions.order_by("-number").first(),
-        caregiver=caregiver,
-        instrument_id=inst.id,
-        respondent=respondent,
-        created_by=request.user,
-    )
+    try:
+        _, token = Invitation.issue_for(
+            client,
+            instrument_id=inst.id,
+            respondent=respondent,
+            caregiver=caregiver,
+            created_by=request.user,
+        )
+    except ValueError as exc:
+        return HttpResponseBadRequest(str(exc))
     link = request.build_absolute_uri(reverse("collect:form", args=[token]))
     request.session[f"new-link-{client.pk}"] = link  # shown once on the client page
     return redirect("dashboard:client", pk=client.pk)
