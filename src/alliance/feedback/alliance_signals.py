@@ -446,8 +446,10 @@ def detect_ruptures(
 ) -> tuple[RuptureEvent, ...]:
     """Ruptures of every group in ``series`` with their repair status (module docstring).
 
-    Vectorised over ratings to find candidate drops; the short loop runs over candidates
-    only (to skip the ratings inside an episode and to look for the repair)."""
+    Vectorised over ratings: the candidate drops, and for every candidate the repair
+    window that follows it.  A short loop over plain integers then keeps the candidates
+    that do not fall inside an earlier rupture's episode (a rupture that is repaired ends
+    at its repair, an unresolved one after its window, an open one at the group's end)."""
     if len(series) == 0:
         return ()
     baseline, prior = running_baseline(series, rule.window)
@@ -456,68 +458,91 @@ def detect_ruptures(
     if not np.any(candidate):
         return ()
     _, ends = series.bounds()
-    part_lookup = [(p, running_baseline(p.series, rule.window)[0]) for p in parts]
-    events: list[RuptureEvent] = []
+    cand = np.flatnonzero(candidate)
+    end = ends[cand]
+    n_after = np.minimum(rule.repair_within, end - cand - 1)
+    floor = (baseline[cand] - rule.margin) - TOLERANCE
+    back = np.zeros(cand.size, dtype=np.int64)  # 1 + offset of the first rating back, or 0
+    last = len(series) - 1
+    for k in range(min(rule.repair_within, int(n_after.max(initial=0))), 0, -1):
+        hit = (n_after >= k) & (series.scores[np.minimum(cand + k, last)] >= floor)
+        back[hit] = k  # from the far end inwards, so the nearest rating back stays
+    resolved = back > 0
+    unresolved = ~resolved & (n_after == rule.repair_within)
+    closes = np.where(resolved, cand + back, cand + rule.repair_within)
+    blocks = np.where(resolved, closes, np.where(unresolved, closes + 1, end))
+    kept: list[int] = []
     blocked_until = -1
-    for i in np.flatnonzero(candidate).tolist():
+    for k, (i, block) in enumerate(zip(cand.tolist(), blocks.tolist(), strict=True)):
         if i < blocked_until:
             continue
-        end = int(ends[i])
-        later = series.scores[i + 1 : min(i + 1 + rule.repair_within, end)]
-        target = baseline[i] - rule.margin
-        back = np.flatnonzero(later >= target - TOLERANCE)
-        repair_session = repair_score = closed_session = closed_score = None
-        if back.size:
-            j = i + 1 + int(back[0])
-            status: RuptureStatus = "resolved"
-            repair_session, repair_score = int(series.sessions[j]), float(series.scores[j])
-            blocked_until = j
-        elif later.size == rule.repair_within:
-            j = i + rule.repair_within
-            status = "unresolved"
-            closed_session, closed_score = int(series.sessions[j]), float(series.scores[j])
-            blocked_until = j + 1
-        else:
-            status = "open"
-            blocked_until = end
+        kept.append(k)
+        blocked_until = block
+    at = np.asarray(kept, dtype=np.int64)
+    rows = cand[at]
+    part_drops = _part_drops(series, rows, parts, rule)
+    close_rows = np.minimum(closes[at], last)
+    events = []
+    for k, (g, s, y, b, n_b, ok, bad, j_s, j_y, n) in enumerate(
+        zip(
+            series.groups[rows].tolist(),
+            series.sessions[rows].tolist(),
+            series.scores[rows].tolist(),
+            baseline[rows].tolist(),
+            prior[rows].tolist(),
+            resolved[at].tolist(),
+            unresolved[at].tolist(),
+            series.sessions[close_rows].tolist(),
+            series.scores[close_rows].tolist(),
+            n_after[at].tolist(),
+            strict=True,
+        )
+    ):
+        status: RuptureStatus = "resolved" if ok else "unresolved" if bad else "open"
         events.append(
             RuptureEvent(
-                group=int(series.groups[i]),
-                session=int(series.sessions[i]),
-                score=float(series.scores[i]),
-                baseline=float(baseline[i]),
-                n_baseline=int(prior[i]),
+                group=g,
+                session=s,
+                score=y,
+                baseline=b,
+                n_baseline=n_b,
                 threshold=rule.threshold,
                 status=status,
-                repair_session=repair_session,
-                repair_score=repair_score,
-                closed_session=closed_session,
-                closed_score=closed_score,
-                n_after=int(later.size),
-                parts=_part_drops(series, i, part_lookup),
+                repair_session=j_s if ok else None,
+                repair_score=j_y if ok else None,
+                closed_session=j_s if bad else None,
+                closed_score=j_y if bad else None,
+                n_after=n,
+                parts=part_drops[k],
             )
         )
     return tuple(events)
 
 
 def _part_drops(
-    series: Series, i: int, part_lookup: list[tuple[PartSeries, FloatArray]]
-) -> tuple[PartDrop, ...]:
-    key = series.keys[i]
-    out = []
-    for part, part_baseline in part_lookup:
-        keys = part.series.keys
-        at = int(np.searchsorted(keys, key))
-        if at < keys.size and keys[at] == key and np.isfinite(part_baseline[at]):
-            out.append(
-                PartDrop(
-                    scale=part.scale,
-                    baseline=float(part_baseline[at]),
-                    score=float(part.series.scores[at]),
-                    span=part.span,
-                )
-            )
-    return tuple(out)
+    series: Series, rows: IntArray, parts: tuple[PartSeries, ...], rule: RuptureRule
+) -> list[tuple[PartDrop, ...]]:
+    """For each of ``rows`` of ``series``, how each part rated at the same session (with a
+    baseline) moved."""
+    found: list[list[PartDrop]] = [[] for _ in range(rows.size)]
+    keys = series.keys[rows]
+    for part in parts:
+        part_keys = part.series.keys
+        if part_keys.size == 0:
+            continue
+        part_baseline = running_baseline(part.series, rule.window)[0]
+        at = np.searchsorted(part_keys, keys)
+        inside = at < part_keys.size
+        at = np.minimum(at, part_keys.size - 1)
+        hit = inside & (part_keys[at] == keys) & np.isfinite(part_baseline[at])
+        for k, b, y in zip(
+            np.flatnonzero(hit).tolist(),
+            part_baseline[at[hit]].tolist(),
+            part.series.scores[at[hit]].tolist(),
+            strict=True,
+        ):
+            found[k].append(PartDrop(scale=part.scale, baseline=b, score=y, span=part.span))
+    return [tuple(f) for f in found]
 
 
 # -- discrepancy --------------------------------------------------------------------------

@@ -597,3 +597,56 @@ def dropout_risk_frame(
     for name in FACTORS:
         out[f"points_{name}"] = core.points[name]
     return out
+
+
+# -- many rows of ready-made matrices -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RiskArrays:
+    """Drop-out risk of many rows at once: ``score``, ``level`` (``low``/``medium``/``high``)
+    and ``contributing`` (one column per factor of FACTORS, in that order: True where the
+    factor added points)."""
+
+    score: FloatArray
+    level: npt.NDArray[np.object_]
+    contributing: BoolArray
+
+
+def dropout_risk_arrays(
+    present: BoolArray,
+    outcome: FloatArray,
+    alliance: FloatArray,
+    attendance: IntArray,
+    answered: BoolArray,
+    *,
+    outcome_instrument: str = "phq9",
+    alliance_instrument: str = "srs",
+    outcome_scale: str = "total",
+    alliance_scale: str = "total",
+) -> RiskArrays:
+    """Drop-out risk of every row of (row x session) matrices whose column ``k`` is the
+    scheduled session ``k + 1`` (the window is their width): ``present`` (the session took
+    place or was scheduled), ``outcome`` and ``alliance`` scores (NaN when absent),
+    ``attendance`` codes of ATTENDANCE_CODES (-1 where no session) and ``answered``.  The
+    same computation as :func:`dropout_risk` and :func:`dropout_risk_frame`, without the
+    reading and checking of their inputs, for callers that hold the matrices already (the
+    alert engine, which evaluates every client as of each early session at once)."""
+    shape = present.shape
+    if len(shape) != 2 or any(m.shape != shape for m in (outcome, alliance, attendance, answered)):
+        raise FeedbackError(
+            "present, outcome, alliance, attendance and answered must be matrices of one shape"
+        )
+    window = shape[1]
+    if window < 2:
+        raise FeedbackError(f"window: {window!r}; expected a whole number >= 2")
+    rules = rules_for(
+        outcome_instrument,
+        alliance_instrument,
+        outcome_scale=outcome_scale,
+        alliance_scale=alliance_scale,
+        window=window,
+    )
+    core = _core(rules, present, outcome, alliance, attendance, answered)
+    contributing = np.stack([core.points[name] > 0 for name in FACTORS], axis=1)
+    return RiskArrays(score=core.score, level=_levels(core.score), contributing=contributing)

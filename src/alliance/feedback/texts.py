@@ -399,6 +399,19 @@ TEXTS: dict[str, AlertText] = {
 def number(value: float, decimals: int | None = None) -> str:
     """A number as people write it, without trailing zeros: by default one decimal (a
     baseline of 51.3), two below 1 (a gap of 0.75 answer steps)."""
+    key = (value, decimals)
+    text = _NUMBERS.get(key)
+    if text is None:
+        text = _number(value, decimals)
+        if len(_NUMBERS) < 50_000:  # scores repeat: a few thousand distinct values at most
+            _NUMBERS[key] = text
+    return text
+
+
+_NUMBERS: dict[tuple[float, int | None], str] = {}
+
+
+def _number(value: float, decimals: int | None) -> str:
     if value.is_integer():
         return str(int(value))
     if not math.isfinite(value):

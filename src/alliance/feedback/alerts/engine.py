@@ -73,5 +73,6 @@ def alerts_for_frame(
     found += _dropout_alerts(table)
     seen = {(g, a.session, a.instrument, a.scale) for g, a in found if a.kind == "risk_item"}
     found += _risk_flag_alerts(table, seen)
-    found.sort(key=lambda ga: (ga[0], ga[1].session, KIND_ORDER[ga[1].kind], ga[1].scale or ""))
-    return [a for _, a in found]
+    keys = [(g, a.session, KIND_ORDER[a.kind], a.scale or "") for g, a in found]
+    order = sorted(range(len(found)), key=keys.__getitem__)
+    return [found[k][1] for k in order]

@@ -102,6 +102,10 @@ class _Text:
                     raise _fail(origin, _first(codes == k), name, "empty; expected a value")
         return cls(codes, values)
 
+    def cells(self) -> npt.NDArray[np.object_]:
+        """The column again, one value per row."""
+        return np.asarray(self.values, dtype=object)[self.codes]
+
     def check_member(self, origin: str, name: str, allowed: set[str]) -> None:
         for k, value in enumerate(self.values):
             if value not in allowed:
@@ -146,6 +150,42 @@ def _score_column(origin: str, cells: pd.Series) -> FloatArray:
     return convert_column(origin, "score", text, "number").to_numpy(dtype=np.float64)
 
 
+def _attended_column(origin: str, cells: pd.Series) -> npt.NDArray[np.object_]:
+    """True/False/None per row: booleans as they are, else text read as a yes/no answer
+    (``convert_column``), each distinct text once."""
+    if pd.api.types.is_bool_dtype(cells.dtype) and not cells.isna().any():
+        return cells.to_numpy(dtype=object)
+    values = cells.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=True) in ("boolean", "empty"):
+        out = np.full(values.size, None, dtype=object)
+        known = ~pd.isna(values)
+        out[known] = values[known].astype(bool)
+        return out
+    text = cells.astype(object).where(cells.notna(), "").astype(str)
+    codes, uniques = pd.factorize(text)
+    try:
+        read = convert_column(origin, "attended", pd.Series(uniques), "boolean")
+    except FeedbackError:
+        convert_column(origin, "attended", text, "boolean")  # names the row
+        raise
+    return read.to_numpy(dtype=object)[codes]
+
+
+def _flags_column(cells: pd.Series) -> _Text:
+    """The flags column as text with surrounding spaces removed ('' for none), factorised;
+    each distinct text is stripped once."""
+    if pd.api.types.infer_dtype(cells, skipna=True) in ("string", "empty"):
+        codes, uniques = pd.factorize(cells, use_na_sentinel=True)
+        raw = [*(str(u) for u in uniques), ""]
+        codes = np.where(codes < 0, len(raw) - 1, codes)
+    else:
+        text = cells.astype(object).where(cells.notna(), "").astype(str)
+        codes, found = pd.factorize(text)
+        raw = [str(u) for u in found]
+    stripped = pd.Series(raw, dtype=object).astype(str).str.strip()
+    return _Text(np.asarray(codes, dtype=np.int64), [str(v) for v in stripped])
+
+
 @dataclass(frozen=True)
 class _History:
     """A checked history held as arrays (text columns factorised)."""
@@ -157,7 +197,7 @@ class _History:
     sessions: IntArray
     scores: FloatArray
     attended: npt.NDArray[np.object_] | None
-    flags: pd.Series | None
+    flags: _Text | None
     series_key: IntArray
     order: IntArray
 
@@ -180,19 +220,10 @@ class _History:
             _check_scales(origin, instrument, scale, scores)
         attended = None
         if "attended" in frame.columns:
-            cells = frame["attended"]
-            if pd.api.types.is_bool_dtype(cells.dtype) and not cells.isna().any():
-                attended = cells.to_numpy(dtype=object)
-            else:
-                text = cells.astype(object).where(cells.notna(), "").astype(str)
-                attended = convert_column(origin, "attended", text, "boolean").to_numpy(
-                    dtype=object
-                )
+            attended = _attended_column(origin, frame["attended"])
         flags = None
         if "flags" in frame.columns:
-            cells = frame["flags"]
-            flags = cells.astype(object).where(cells.notna(), "").astype(str).str.strip()
-            flags = flags.reset_index(drop=True)
+            flags = _flags_column(frame["flags"])
             if check:
                 _check_flags(origin, instrument, flags)
         n_resp, n_scale = len(respondent.values), len(scale.values)
@@ -246,7 +277,7 @@ class _History:
         if self.attended is not None:
             columns["attended"] = self.attended
         if self.flags is not None:
-            columns["flags"] = self.flags.to_numpy(dtype=object)
+            columns["flags"] = self.flags.cells()
         return pd.DataFrame(columns)
 
 
@@ -289,17 +320,22 @@ def _check_scales(origin: str, instrument: _Text, scale: _Text, scores: FloatArr
         )
 
 
-def _check_flags(origin: str, instrument: _Text, flags: pd.Series) -> None:
-    has = (flags != "").to_numpy()
+def _check_flags(origin: str, instrument: _Text, flags: _Text) -> None:
+    # Checked once per (instrument, flag text) in order of first appearance; one text may
+    # have several codes (raw texts that differ only in surrounding spaces).
+    text_codes, distinct = pd.factorize(pd.Series(flags.values, dtype=object))
+    row_text = np.asarray(text_codes, dtype=np.int64)[flags.codes]
+    has = ~np.isin(row_text, [k for k, t in enumerate(distinct) if t == ""])
     if not has.any():
         return
-    combos = pd.DataFrame({"i": instrument.codes[has], "f": flags.to_numpy()[has]})
-    for i, text in combos.drop_duplicates().itertuples(index=False):
+    pair = instrument.codes * len(distinct) + row_text
+    for p in pd.unique(pair[has]).tolist():
+        i, text = p // len(distinct), str(distinct[p % len(distinct)])
         inst = get_instrument(instrument.values[int(i)])
         known = {f.id for f in inst.flags}
-        for token in _split_flags(str(text)):
+        for token in _split_flags(text):
             if token not in known:
-                row = _first(has & (instrument.codes == i) & (flags == text).to_numpy())
+                row = _first(pair == p)
                 allowed = ", ".join(sorted(known)) or "none (it has no flags)"
                 raise _fail(
                     origin,

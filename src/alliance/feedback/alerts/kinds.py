@@ -3,6 +3,7 @@ explanation and suggestions filled in from :mod:`alliance.feedback.texts`."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from string import Formatter
@@ -135,19 +136,51 @@ def _texts(
     the explanation joins the texts of ``explanation_keys``, the suggestions are those of
     ``advice_key`` (both default to the kind's own text)."""
     keys = (kind,) if explanation_keys is None else explanation_keys
-    explanation = "".join(texts.TEXTS[k].explanation.format(**values) for k in keys)
-    return explanation, _suggestions(kind if advice_key is None else advice_key, values)
+    template = _EXPLANATIONS.get(keys)
+    if template is None:
+        # Each text is a complete format string, so formatting the joined templates gives
+        # the joined formatted texts.
+        template = _EXPLANATIONS[keys] = "".join(texts.TEXTS[k].explanation for k in keys)
+    return template.format_map(values), _suggestions(
+        kind if advice_key is None else advice_key, values
+    )
 
 
+_FIELD_ROOT = re.compile(r"[.\[]")
+_EXPLANATIONS: dict[tuple[str, ...], str] = {}
 _FIXED_SUGGESTIONS: dict[str, tuple[str, ...]] = {}
+_SUGGESTION_FIELDS: dict[str, tuple[str, ...]] = {}
+_SUGGESTIONS: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {}
 
 
 def _suggestions(key: str, values: dict[str, str]) -> tuple[str, ...]:
+    """The suggestions of ``TEXTS[key]`` filled in from ``values``, rendered once for each
+    combination of the values they use (most use none)."""
     fixed = _FIXED_SUGGESTIONS.get(key)
     if fixed is not None:
         return fixed
-    text = texts.TEXTS[key]
-    rendered = tuple(s.format(**values) for s in text.suggestions)
-    if not any(name for s in text.suggestions for _, name, _, _ in Formatter().parse(s)):
-        _FIXED_SUGGESTIONS[key] = rendered
+    fields = _SUGGESTION_FIELDS.get(key)
+    if fields is None:
+        fields = _SUGGESTION_FIELDS[key] = tuple(
+            sorted(
+                {
+                    _FIELD_ROOT.split(name, maxsplit=1)[0]
+                    for s in texts.TEXTS[key].suggestions
+                    for _, name, _, _ in _parse(s)
+                    if name
+                }
+            )
+        )
+    used = tuple([values[f] for f in fields])
+    rendered = _SUGGESTIONS.get((key, used))
+    if rendered is None:
+        rendered = tuple(s.format_map(values) for s in texts.TEXTS[key].suggestions)
+        if not fields:
+            _FIXED_SUGGESTIONS[key] = rendered
+        elif len(_SUGGESTIONS) < 10_000:  # bounded: the values used are few (a part name)
+            _SUGGESTIONS[(key, used)] = rendered
     return rendered
+
+
+def _parse(template: str) -> list[tuple[str, str | None, str | None, str | None]]:
+    return list(Formatter().parse(template))

@@ -23,10 +23,12 @@ if TYPE_CHECKING:  # the statistics stack (statsmodels, scipy) loads only when u
 
 def _deterioration_alerts(table: _Table, inst: Instrument) -> list[tuple[int, Alert]]:
     out: list[tuple[int, Alert]] = []
+    name = texts.instrument_name(inst.id)
     for scale in inst.scales:
         if scale.change is None:
             continue
         threshold = scale.change.threshold
+        threshold_text = texts.number(threshold)
         for respondent in table.respondents(inst.id):
             series = table.series(inst.id, respondent, scale.id)
             if series is None:
@@ -45,12 +47,12 @@ def _deterioration_alerts(table: _Table, inst: Instrument) -> list[tuple[int, Al
                 start = int(starts[row])
                 values = {
                     "session": str(session),
-                    "instrument": texts.instrument_name(inst.id),
+                    "instrument": name,
                     "score": texts.number(float(series.scores[row])),
                     "first_score": texts.number(float(first[row])),
                     "first_session": str(int(series.sessions[start])),
                     "change": texts.number(float(worse[row])),
-                    "threshold": texts.number(threshold),
+                    "threshold": threshold_text,
                 }
                 facts: dict[str, FactValue] = {
                     "score": float(series.scores[row]),
@@ -133,6 +135,7 @@ def _sudden_change_alerts(table: _Table, inst: Instrument) -> list[tuple[int, Al
     use up to three later sessions (criterion 3)."""
     out: list[tuple[int, Alert]] = []
     single = len(table.clients) == 1
+    name = texts.instrument_name(inst.id)
     for scale in inst.scales:
         if scale.change is None:
             continue
@@ -147,7 +150,7 @@ def _sudden_change_alerts(table: _Table, inst: Instrument) -> list[tuple[int, Al
                     values = {
                         "session": str(session),
                         "pregain_session": str(int(ev.pre_sessions[i])),
-                        "instrument": texts.instrument_name(inst.id),
+                        "instrument": name,
                         "magnitude": texts.number(float(ev.magnitudes[i])),
                         "pregain_score": texts.number(float(ev.pre_scores[i])),
                         "postgain_score": texts.number(float(ev.post_scores[i])),
@@ -185,6 +188,7 @@ def _not_on_track_alerts(table: _Table, model: EtrModel) -> list[tuple[int, Aler
     before[~np.r_[False, series.groups[1:] == series.groups[:-1]]] = False
     out: list[tuple[int, Alert]] = []
     tail = texts.number(100.0 - model.percentile) + "%"
+    name = texts.instrument_name(model.instrument)
     for row in np.flatnonzero(off & ~before).tolist():
         group, session = int(series.groups[row]), int(series.sessions[row])
         wanted = float(expected[row] - intake[row])
@@ -195,7 +199,7 @@ def _not_on_track_alerts(table: _Table, model: EtrModel) -> list[tuple[int, Aler
         )
         values = {
             "session": str(session),
-            "instrument": texts.instrument_name(model.instrument),
+            "instrument": name,
             "score": texts.number(float(series.scores[row])),
             "expected": texts.number(float(expected[row])),
             "boundary": texts.number(float(boundary[row])),

@@ -24,11 +24,11 @@ def _meets(op: str, observed: FloatArray, value: float) -> BoolArray:
     return np.asarray(ops[op](observed, value))
 
 
-def _risk_values(inst: Instrument, item: str, session: int) -> dict[str, str]:
+def _risk_values(inst: Instrument, item: str) -> dict[str, str]:
+    """The texts of a risk item's alerts but the session and the answer."""
     flag = next(f for f in inst.flags if f.item == item)
     response = inst.response_set_of(item)
     return {
-        "session": str(session),
         "instrument": texts.instrument_name(inst.id),
         "item": texts.RISK_ITEMS.get(item, f"item {item}"),
         "flag_value": texts.number(flag.value),
@@ -45,10 +45,11 @@ def _risk_item_alerts(table: _Table, inst: Instrument) -> list[tuple[int, Alert]
             series = table.series(inst.id, respondent, item)
             if series is None:
                 continue
+            common = _risk_values(inst, item)
             for row in np.flatnonzero(_meets(flag.op, series.scores, flag.value)).tolist():
                 group, session = int(series.groups[row]), int(series.sessions[row])
                 answer = float(series.scores[row])
-                values = _risk_values(inst, item, session) | {"answer": texts.number(answer)}
+                values = {"session": str(session), **common, "answer": texts.number(answer)}
                 facts: dict[str, FactValue] = {"answer": answer, "flag": flag.id}
                 out.append(table.alert(group, "risk_item", session, inst.id, item, values, facts))
     return out
@@ -60,13 +61,16 @@ def _risk_flag_alerts(
     history = table.history
     if history.flags is None:
         return []
-    rows = np.flatnonzero(history.flags.str.contains("risk_", regex=False).to_numpy())
+    flags = history.flags
+    risky = [k for k, text in enumerate(flags.values) if "risk_" in text]
+    rows = np.flatnonzero(np.isin(flags.codes, risky))
     out: list[tuple[int, Alert]] = []
+    common: dict[tuple[str, str], dict[str, str]] = {}
     for row in rows.tolist():
         inst = get_instrument(history.instrument.values[history.instrument.codes[row]])
         by_id = {f.id: f for f in inst.flags}
         group, session = int(history.client.codes[row]), int(history.sessions[row])
-        for token in _split_flags(str(history.flags.iat[row])):
+        for token in _split_flags(flags.values[flags.codes[row]]):
             flag = by_id.get(token)
             if flag is None or not flag.id.startswith("risk_") or flag.item is None:
                 continue
@@ -74,7 +78,10 @@ def _risk_flag_alerts(
             if key in seen:
                 continue
             seen.add(key)
-            values = _risk_values(inst, flag.item, session)
+            known = common.get((inst.id, flag.item))
+            if known is None:
+                known = common[(inst.id, flag.item)] = _risk_values(inst, flag.item)
+            values = {"session": str(session), **known}
             out.append(
                 table.alert(
                     group,

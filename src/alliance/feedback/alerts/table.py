@@ -11,7 +11,7 @@ from alliance.measures import Instrument, get_instrument
 
 from ..alliance_signals import SESSION_LIMIT, Series, part_scales, total_scale
 from .history import RESPONDENTS, _History
-from .kinds import ALERT_KINDS, Alert, FactValue, _texts
+from .kinds import ALERT_KINDS, Alert, FactValue, Severity, _texts
 
 
 @dataclass(frozen=True)
@@ -72,17 +72,18 @@ class _Table:
         *,
         explanation_keys: tuple[str, ...] | None = None,
         advice_key: str | None = None,
+        severity: Severity | None = None,
     ) -> tuple[int, Alert]:
         """``(group, alert)``: the alert of ``kind`` for the client of ``group``, with its
         texts filled in from ``values`` (see ``_texts``).  Every rule returns these pairs, so
-        that the engine can order the alerts by client."""
+        that the engine can order the alerts by client.  ``severity`` overrides the kind's."""
         explanation, suggestions = _texts(kind, values, explanation_keys, advice_key)
         alert = Alert(
             client_id=self.clients[group],
             session=session,
             kind=kind,
             scale=scale,
-            severity=ALERT_KINDS[kind].severity,
+            severity=ALERT_KINDS[kind].severity if severity is None else severity,
             explanation=explanation,
             suggestions=suggestions,
             instrument=instrument,
