@@ -153,17 +153,32 @@ def charts_from_points(
     for (instrument_id, respondent), history in grouped.items():
         inst = get_instrument(instrument_id)
         wanted = charted_scales(inst)
+        headline = inst.scale_index[wanted[0]]
+        low, high = scale_range(inst, headline.id)
+        per_item = len(wanted) > 1 and all(
+            inst.scale_index[s].aggregation == "sum" and inst.scale_index[s].transform is None
+            for s in wanted
+        )
+        if per_item:
+            # Total and subscales of different lengths share one axis as item means.
+            low, high = low / len(headline.items), high / len(headline.items)
         series = [
             Series(
                 inst.scale_index[scale_id].title,
-                [(n, scores.get(scale_id)) for n, scores in enumerate(history, start=1)],
+                [
+                    (
+                        n,
+                        as_item_mean(inst, scale_id, scores.get(scale_id))
+                        if per_item
+                        else scores.get(scale_id),
+                    )
+                    for n, scores in enumerate(history, start=1)
+                ],
             )
             for scale_id in wanted
         ]
-        headline = inst.scale_index[wanted[0]]
-        low, high = scale_range(inst, headline.id)
         svg = line_chart(
-            f"{inst.title} ({respondent})",
+            f"{inst.title} ({respondent}{', item means' if per_item else ''})",
             series,
             low=low,
             high=high,
@@ -174,6 +189,10 @@ def charts_from_points(
         charts.append(Chart(inst, respondent, svg))
     charts.sort(key=lambda c: (c.instrument.kind != "outcome", c.instrument.id, c.respondent))
     return charts
+
+
+def as_item_mean(inst: Instrument, scale_id: str, value: float | None) -> float | None:
+    return None if value is None else round(value / len(inst.scale_index[scale_id].items), 2)
 
 
 def response_rows(responses: Sequence[Response]) -> list[ResponseRow]:
