@@ -121,3 +121,16 @@ def test_researchers_and_administrators_see_no_clients(org, owner):
 
 def test_a_lead_of_another_organisation_sees_nothing(outsider, client_record):
     assert not visible_clients(outsider).exists()
+
+
+def test_healthz_answers_ok_without_login(client):
+    response = client.get("/healthz/")
+    assert response.status_code == 200 and response.content == b"ok"
+
+
+def test_a_researcher_cannot_add_clients(client, org):
+    researcher = make_user("researcher", org, role=Membership.Role.RESEARCHER)
+    login(client, researcher)
+    response = client.post(reverse("dashboard:new_client"), {"code": "Z1", "kind": "therapy"})
+    assert response.status_code == 403
+    assert not Client.objects.filter(code="Z1").exists()
