@@ -257,3 +257,41 @@ def test_without_an_answered_column_sessions_with_no_score_count_as_unanswered(s
     inferred = dropout_risk_frame(some.drop(columns="answered"))
     pd.testing.assert_frame_equal(inferred, dropout_risk_frame(some))
     assert (inferred.points_unanswered > 0).any()
+
+
+def test_the_matrix_form_agrees_with_the_one_client_form_on_random_histories():
+    """dropout_risk_arrays (used by the alert engine) against dropout_risk, client by client."""
+    import numpy as np
+
+    from alliance.feedback.dropout import (
+        ATTENDANCE_CODES,
+        FACTORS,
+        dropout_risk,
+        dropout_risk_arrays,
+    )
+
+    rng = np.random.default_rng(11)
+    n, window = 300, 5
+    codes = list(ATTENDANCE_CODES)
+    attendance = rng.integers(0, len(codes), size=(n, window))
+    attendance[:, 0] = 0  # the first session took place
+    outcome = rng.integers(0, 28, size=(n, window)).astype(float)
+    alliance = np.round(rng.uniform(25, 40, size=(n, window)), 1)
+    outcome[attendance != 0] = np.nan
+    alliance[attendance != 0] = np.nan
+    outcome[rng.random((n, window)) < 0.1] = np.nan
+    answered = ~np.isnan(outcome) | (attendance != 0)
+    present = np.ones((n, window), dtype=bool)
+    got = dropout_risk_arrays(present, outcome, alliance, attendance, answered)
+    for row in range(n):
+        one = dropout_risk(
+            list(range(1, window + 1)),
+            outcome=[None if np.isnan(v) else float(v) for v in outcome[row]],
+            alliance=[None if np.isnan(v) else float(v) for v in alliance[row]],
+            attendance=[codes[c] for c in attendance[row]],
+            answered=[bool(a) for a in answered[row]],
+        )
+        assert got.score[row] == pytest.approx(one.score), row
+        assert got.level[row] == one.level, row
+        contributing = {f for f, on in zip(FACTORS, got.contributing[row], strict=True) if on}
+        assert contributing == {f.id for f in one.factors}, row
