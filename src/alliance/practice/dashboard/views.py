@@ -4,6 +4,7 @@ the alert inbox and acknowledging an alert."""
 from __future__ import annotations
 
 import uuid
+from functools import cache
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -30,8 +31,10 @@ INBOX_PAGE_SIZE = 50
 MAX_ACTION_NOTE = 2000
 
 
+@cache
 def directions() -> dict[str, str]:
-    """Instrument id -> 'lower-is-better' / 'higher-is-better' of its headline scale."""
+    """Instrument id -> 'lower-is-better' / 'higher-is-better' of its headline scale (fixed
+    by the definitions, so worked out once per process, not per caseload request)."""
     out = {}
     for iid in instrument_ids():
         scale = get_instrument(iid).scale_index.get(queries.HEADLINE_SCALE)
