@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_DEMO_DIR = Path("data") / "demo"
+APPS_WITH_COMMANDS: tuple[str, ...] = ()  # apps that add `alliance` subcommands (see below)
 
 
 class CommandError(ValueError):
@@ -212,3 +213,12 @@ def add_web_commands(commands: Any) -> None:
     )
     p.add_argument("--data-dir", default=None)
     p.set_defaults(func=cmd_feedback_refresh)
+
+    # Apps with their own commands (e.g. studies: export; outbox: sending) expose
+    # ``register(commands)`` in ``alliance.practice.<app>.cli``; those modules import Django
+    # only inside their command functions, so `alliance --help` stays fast.
+    import importlib
+
+    for app in APPS_WITH_COMMANDS:
+        module = importlib.import_module(f"alliance.practice.{app}.cli")
+        module.register(commands)

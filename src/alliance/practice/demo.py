@@ -34,8 +34,10 @@ Everything is drawn from one seeded generator, so the same seed gives the same p
 
 from __future__ import annotations
 
+import importlib
 import math
 import uuid
+import zlib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -60,7 +62,7 @@ from alliance.practice.collect.models import Response, ScaleScore
 SEED = 20261126
 N_CLIENTS = 60
 N_PAST_CLIENTS = 150
-DEMO_SLUG = "demo-practice"
+DEMO_SLUG = "demo"
 COURSES = ["responder", "slow responder", "non-responder", "deteriorator"]
 COURSE_WEIGHTS = [0.45, 0.25, 0.2, 0.1]
 
@@ -145,7 +147,20 @@ def seed_demo(seed: int = SEED, today: date | None = None) -> Organisation:
         past = np.random.default_rng(seed + 1)  # the current clients' draws stay as they were
         for n in range(1, N_PAST_CLIENTS + 1):
             seed_past_client(past, org, users, n, today)
+        seed_app_demos(org, users, seed, today)
     return org
+
+
+# Apps that add their own demo data: each has ``alliance.practice.<app>.demo.seed(org, users,
+# rng, today)``, called after the clients above exist, with its own seeded generator so one
+# app's draws never shift another's.
+APPS_WITH_DEMO_DATA: tuple[str, ...] = ()
+
+
+def seed_app_demos(org: Organisation, users: dict, seed: int, today: date) -> None:
+    for app in APPS_WITH_DEMO_DATA:
+        module = importlib.import_module(f"alliance.practice.{app}.demo")
+        module.seed(org, users, np.random.default_rng([seed, zlib.crc32(app.encode())]), today)
 
 
 def seed_past_client(

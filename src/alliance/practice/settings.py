@@ -54,6 +54,12 @@ INSTALLED_APPS = [
     "alliance.practice.care",
     "alliance.practice.collect",
     "alliance.practice.dashboard",
+    "alliance.practice.studies",
+    "alliance.practice.contracts",
+    "alliance.practice.ending",
+    "alliance.practice.journal",
+    "alliance.practice.public",
+    "alliance.practice.outbox",
 ]
 
 MIDDLEWARE = [

@@ -9,4 +9,10 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("alliance.practice.collect.urls")),
     path("", include("alliance.practice.dashboard.urls")),
+    path("", include("alliance.practice.studies.urls")),
+    path("", include("alliance.practice.contracts.urls")),
+    path("", include("alliance.practice.ending.urls")),
+    path("", include("alliance.practice.journal.urls")),
+    path("", include("alliance.practice.public.urls")),
+    path("", include("alliance.practice.outbox.urls")),
 ]

@@ -21,6 +21,15 @@ class Modality(models.TextChoices):
     TEXT = "text", "Text"
 
 
+class ResearchConsent(models.TextChoices):
+    NONE = "none", "No research use"
+    DEIDENTIFIED = "deidentified", "De-identified data in the practice's research projects"
+    PROCESS_STUDIES = (
+        "process_studies",
+        "De-identified data, and recorded sessions with interviews in process studies",
+    )
+
+
 class Client(models.Model):
     """A client, known by a pseudonymous code; everything else is optional."""
 
@@ -38,6 +47,12 @@ class Client(models.Model):
         settings.AUTH_USER_MODEL, through="Assignment", related_name="clients"
     )
     is_active = models.BooleanField(default=True)
+    research_consent_scope = models.CharField(
+        max_length=20, choices=ResearchConsent.choices, default=ResearchConsent.NONE
+    )
+    research_consent_date = models.DateField(
+        null=True, blank=True, help_text="When the client gave (or last changed) research consent."
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:

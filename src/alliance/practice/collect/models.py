@@ -32,6 +32,13 @@ class Invitation(models.Model):
     created = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     completed_at = models.DateTimeField(null=True, blank=True)
+    send_after = models.DateTimeField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="When the outbox should email the link (e.g. a follow-up months ahead); "
+        "empty for links the practitioner hands over themselves.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )

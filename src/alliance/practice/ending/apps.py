@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EndingConfig(AppConfig):
+    name = "alliance.practice.ending"
+    label = "ending"
