@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "alliance.practice.collect",
     "alliance.practice.dashboard",
     "alliance.practice.studies",
+    "alliance.practice.process_studies",
     "alliance.practice.contracts",
     "alliance.practice.ending",
     "alliance.practice.journal",

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("alliance.practice.collect.urls")),
     path("", include("alliance.practice.dashboard.urls")),
     path("", include("alliance.practice.studies.urls")),
+    path("", include("alliance.practice.process_studies.urls")),
     path("", include("alliance.practice.contracts.urls")),
     path("", include("alliance.practice.ending.urls")),
     path("", include("alliance.practice.journal.urls")),
