@@ -216,7 +216,13 @@ def test_about_one_in_ten_reference_like_scores_lie_beyond_the_90th_percentile(m
     assert above.between(0.40, 0.60).all()
 
 
+CASENESS = 10  # PHQ-9 caseness (NHS Talking Therapies manual; phq9.yaml)
+
+
 def session_four_figures(model: etr.EtrModel, held_out: pd.DataFrame) -> dict[str, float]:
+    """The session-4 status of held-out clients who were a case at intake (PHQ-9 >= 10: below
+    that a reliable improvement of 6 points hardly has room, so "unchanged" would mostly mean
+    "started low", not "did not respond"), against how they ended (first vs last score)."""
     scored = held_out.dropna(subset=["score"])
     ends = scored.groupby("client_id").score.agg(["first", "last"])
     change = ends["first"] - ends["last"]
@@ -224,7 +230,8 @@ def session_four_figures(model: etr.EtrModel, held_out: pd.DataFrame) -> dict[st
     outcome[change >= RELIABLE_CHANGE] = "improved"
     outcome[change <= -RELIABLE_CHANGE] = "deteriorated"
     table = etr.status_frame(model, held_out[held_out.session <= 4]).set_index("client_id")
-    table = table[table.status != "insufficient_data"]
+    cases = ends.index[ends["first"] >= CASENESS]
+    table = table[(table.status != "insufficient_data") & table.index.isin(cases)]
     flagged = table.status == "not_on_track"
     end = outcome.loc[table.index]
     non_improvers = end != "improved"
@@ -240,25 +247,41 @@ def session_four_figures(model: etr.EtrModel, held_out: pd.DataFrame) -> dict[st
     }
 
 
-def test_the_session_four_signal_flags_deteriorators_and_few_improvers(reference, held_out, model):
-    figures = session_four_figures(model, held_out)
-    print("\nsession-4 not-on-track signal, 90th percentile (held-out simulated clients):")
+def print_figures(title: str, figures: dict[str, float]) -> None:
+    print(f"\n{title}")
     for key, value in figures.items():
         print(f"  {key}: {value:.3f}")
+
+
+def test_the_default_session_four_signal_flags_deteriorators_and_almost_no_improvers(
+    held_out, model
+):
+    """The default boundary (90th percentile) flags about 1 in 10 clients at session 4: most
+    of those who will end reliably deteriorated, almost none who will reliably improve.  It
+    cannot flag most of those who will end unchanged: with over a third of clients not
+    improving, a 10% flag rate can reach at most `cap` of them, and it reaches most of that."""
+    figures = session_four_figures(model, held_out)
+    print_figures("session-4 not-on-track, 90th percentile (held-out simulated cases):", figures)
     cap = figures["flagged"] / figures["non_improver_share"]
     print(f"  most non-improvers a {figures['flagged']:.0%} flag rate could catch: {cap:.3f}")
+    assert 0.06 <= figures["flagged"] <= 0.14
     assert figures["deteriorated_flagged"] >= 0.6
-    assert figures["improvers_flagged"] <= 0.05
+    assert figures["improvers_flagged"] <= 0.03
     assert figures["flagged_who_did_not_improve"] >= 0.8
-    assert figures["non_improvers_flagged"] >= 10 * figures["improvers_flagged"]
-    # With about 10% flagged and over a third of clients not improving, at most `cap` of the
-    # non-improvers can be flagged; the signal reaches most of that ceiling.
     assert figures["non_improvers_flagged"] >= 0.8 * cap
-    # A lower percentile trades false alarms for sensitivity to non-improvers.
-    wider = session_four_figures(etr.fit(reference, percentile=75), held_out)
-    print("  at the 75th percentile:", {k: round(v, 3) for k, v in wider.items()})
-    assert wider["non_improvers_flagged"] > figures["non_improvers_flagged"]
-    assert wider["improvers_flagged"] <= 0.25
+
+
+def test_the_sensitive_setting_flags_most_non_improvers_and_few_improvers(reference, held_out):
+    """The issue's criterion: at session 4 the signal flags most clients who will end reliably
+    deteriorated or unchanged, and few who will end reliably improved.  That needs a boundary
+    at the 75th percentile (ALLIANCE_ETR_PERCENTILE=75), which a practice chooses when it
+    prefers reviewing more clients to missing non-responders."""
+    figures = session_four_figures(etr.fit(reference, "phq9", percentile=75), held_out)
+    print_figures("session-4 not-on-track, 75th percentile (held-out simulated cases):", figures)
+    assert figures["non_improvers_flagged"] > 0.5
+    assert figures["deteriorated_flagged"] >= 0.9
+    assert figures["improvers_flagged"] <= 0.1
+    assert figures["flagged_who_did_not_improve"] >= 0.7
 
 
 def test_a_higher_is_better_instrument_gets_its_boundary_below_the_expected_score():

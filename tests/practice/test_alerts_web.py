@@ -419,10 +419,13 @@ def in_process_commands(monkeypatch):
     monkeypatch.setattr("alliance.practice.commands.setup_django", lambda data_dir: None)
 
 
-def test_feedback_refresh_fits_models_and_creates_alerts(capsys, db, in_process_commands):
+def test_feedback_refresh_fits_models_and_creates_alerts(
+    capsys, db, in_process_commands, settings
+):
     from alliance.feedback.etr import EtrModel
     from alliance.practice.demo import seed_demo
 
+    settings.ETR_PERCENTILE = 80.0  # ALLIANCE_ETR_PERCENTILE: the practice's warning boundary
     org = seed_demo()
     assert main(["feedback", "refresh"]) == 0
     out = capsys.readouterr().out
@@ -431,6 +434,7 @@ def test_feedback_refresh_fits_models_and_creates_alerts(capsys, db, in_process_
     assert set(models) == {"phq9", "ors"}
     phq9_model = EtrModel.from_json_dict(models["phq9"].model)
     assert phq9_model.fitted_on.n_episodes == models["phq9"].n_episodes >= 40
+    assert phq9_model.percentile == 80.0
     kinds = set(Alert.objects.values_list("kind", flat=True))
     assert {"not_on_track", "risk_item", "low_alliance"} <= kinds
     assert not Alert.objects.filter(client__is_active=False).exists()  # finished episodes

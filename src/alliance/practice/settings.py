@@ -15,13 +15,18 @@ from pathlib import Path
 
 import dj_database_url
 
-from alliance.practice.env import SettingError, env_bool, env_int, env_list, env_str
+from alliance.practice.env import SettingError, env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("ALLIANCE_DATA_DIR", "data") or "data").resolve()
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 INVITATION_DAYS = env_int("INVITATION_DAYS", 7, minimum=1)
+# Warning boundary of the practice's expected trajectories: the percentile of worse-than-
+# expected progress beyond which a client is not on track (90: about 1 in 10 ordinary clients
+# flagged at a session; 75: the sensitive setting, which flags about half the clients who will
+# end unchanged or worse; see README "Not on track").
+ETR_PERCENTILE = env_float("ALLIANCE_ETR_PERCENTILE", 90.0, above=50.0, below=100.0)
 
 
 def _secret_key() -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.utils import timezone
 
 from alliance.measures import all_instruments
@@ -111,6 +112,7 @@ def fit_organisation_models(org: Organisation) -> list[FitReport]:
                 sub[["client_id", "session", "score"]],
                 instrument_id,
                 scale=ETR_SCALE,
+                percentile=settings.ETR_PERCENTILE,
                 source=f"{org.slug} {instrument_id}",
             )
         except FeedbackError as exc:
