@@ -419,9 +419,7 @@ def in_process_commands(monkeypatch):
     monkeypatch.setattr("alliance.practice.commands.setup_django", lambda data_dir: None)
 
 
-def test_feedback_refresh_fits_models_and_creates_alerts(
-    capsys, db, in_process_commands, settings
-):
+def test_feedback_refresh_fits_models_and_creates_alerts(capsys, db, in_process_commands, settings):
     from alliance.feedback.etr import EtrModel
     from alliance.practice.demo import seed_demo
 
@@ -441,7 +439,9 @@ def test_feedback_refresh_fits_models_and_creates_alerts(
     count = Alert.objects.count()
     Alert.objects.update(acknowledged_at=timezone.now(), action_note="seen")
     assert main(["feedback", "refresh"]) == 0
-    assert "0 new, 0 updated" in capsys.readouterr().out
+    assert "0 new, of which 0 about earlier sessions closed automatically; 0 updated" in (
+        capsys.readouterr().out
+    )
     assert Alert.objects.count() == count
     assert not Alert.objects.filter(acknowledged_at__isnull=True).exists()
 
@@ -455,3 +455,34 @@ def test_feedback_refresh_needs_enough_finished_episodes(capsys, org, owner, in_
     out = capsys.readouterr().out
     assert "phq9: 1 finished episodes with two or more scores; 40 needed" in out
     assert not ExpectedResponseModel.objects.exists()
+
+
+def test_a_practice_wide_refresh_closes_new_alerts_about_earlier_sessions(client, org, owner):
+    """A first refresh over past answers (nobody saw their alerts at the time) stores the
+    alerts about earlier sessions closed, keeps the latest session's open, and shows both on
+    the timeline; answers arriving one by one never have their alerts closed this way."""
+    c = make_client(org, owner, "C001", sessions=3)
+    for k in (1, 2, 3):
+        answer(c, "srs", srs(7), session_number=k)  # stored without the after-commit refresh
+    assert not Alert.objects.exists()
+    result = feedback.refresh_organisation_alerts(org)
+    low = Alert.objects.filter(client=c, kind="low_alliance").order_by("session")
+    assert [a.session for a in low] == [1, 2, 3]
+    assert [a.is_open for a in low] == [False, False, True]
+    assert all(a.closed_automatically for a in low[:2]) and not low[2].closed_automatically
+    assert (
+        result.closed_automatically
+        == Alert.objects.filter(acknowledged_by=None).exclude(acknowledged_at=None).count()
+        >= 2
+    )
+    login(client, owner)
+    page = client.get(reverse("dashboard:client", args=[c.pk])).content.decode()
+    assert page.count("Closed automatically on") == result.closed_automatically
+    again = feedback.refresh_organisation_alerts(org)
+    assert (again.new, again.closed_automatically) == (0, 0)
+
+    other = make_client(org, owner, "C002", sessions=3)
+    for k in (1, 2, 3):
+        answer(other, "srs", srs(7), session_number=k)
+        refresh_client_alerts(other)  # what the submitting request does
+    assert not Alert.objects.filter(client=other, acknowledged_at__isnull=False).exists()

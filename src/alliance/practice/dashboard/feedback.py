@@ -18,7 +18,9 @@ instrument, scale, session).  It runs in the request that stores a submission, a
 answer's transaction has committed (``schedule_refresh``); a failure is logged without
 clinical data and never touches the stored answer.  ``refresh_all`` (the command ``alliance
 feedback refresh``) refits every organisation's models, then recomputes every client's
-alerts, vectorised over the organisation's whole history with ``alerts_for_frame``.
+alerts, vectorised over the organisation's whole history with ``alerts_for_frame``; new
+alerts it finds about sessions before an episode's latest are stored closed (see
+``alert_store``), so a first refresh does not fill the inbox with the past.
 """
 
 from __future__ import annotations
@@ -112,7 +114,7 @@ def refresh_organisation_alerts(org: Organisation | int) -> StoreResult:
     org_id = org if isinstance(org, int) else org.pk
     history = load_history(organisation_id=org_id)
     alerts = compute_alerts(history, etr_models(organisation_id=org_id))
-    return store_alerts(history, alerts, Q(client__organisation_id=org_id))
+    return store_alerts(history, alerts, Q(client__organisation_id=org_id), close_superseded=True)
 
 
 def refresh_all(
@@ -131,12 +133,14 @@ def refresh_all(
         total.alerts += result.alerts
         total.new += result.new
         total.updated += result.updated
+        total.closed_automatically += result.closed_automatically
         total.clients += result.clients
         for kind, n in result.kinds.items():
             total.kinds[kind] = total.kinds.get(kind, 0) + n
         say(
             f"{org.name}: {result.alerts} alerts for {result.clients} clients "
-            f"({result.new} new, {result.updated} updated)"
+            f"({result.new} new, of which {result.closed_automatically} about earlier "
+            f"sessions closed automatically; {result.updated} updated)"
         )
     return report
 

@@ -18,6 +18,12 @@ from django.utils import timezone
 from alliance.practice.accounts.models import Organisation
 from alliance.practice.care.models import Client, Episode
 
+#: The note of an alert the practice-wide refresh stored closed (see ``alert_store``).
+AUTO_CLOSED_NOTE = (
+    "Closed automatically: found when the practice's alerts were recomputed, about a session "
+    "before the client's latest one."
+)
+
 
 class Alert(models.Model):
     class Severity(models.TextChoices):
@@ -65,6 +71,10 @@ class Alert(models.Model):
     @property
     def is_open(self) -> bool:
         return self.acknowledged_at is None
+
+    @property
+    def closed_automatically(self) -> bool:
+        return self.acknowledged_by_id is None and self.action_note == AUTO_CLOSED_NOTE
 
 
 class ExpectedResponseModel(models.Model):
