@@ -69,14 +69,14 @@ def test_the_history_has_the_shape_the_engine_expects(org, owner):
     assert frame["attended"].tolist() == [True] * 5
 
 
-def test_it_is_read_with_one_query_for_scores_and_one_for_sessions(org, owner):
+def test_it_is_read_with_one_query_each_for_responses_scores_and_sessions(org, owner):
     c = make_client(org, owner, "C001", sessions=10)
     for k in range(1, 11):
         store(c, "phq9", phq9([k % 3] * 9), session(c, k))
         store(c, "wai-sr", wai(3), session(c, k))
     with CaptureQueriesContext(connection) as queries:
         frame = client_history(c)
-    assert len(queries.captured_queries) == 2
+    assert len(queries.captured_queries) == 3
     assert len(frame) == 10 * 5
 
 

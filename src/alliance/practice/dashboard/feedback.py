@@ -46,19 +46,20 @@ from alliance.practice.dashboard.expected import (
     outcome_instruments,
 )
 from alliance.practice.dashboard.history import (
+    RESPONSE_FIELDS,
     SCORE_FIELDS,
     Episodes,
     client_history,
     fetch_rows,
     load_history,
-    score_rows,
+    response_rows,
+    score_values,
 )
 from alliance.practice.dashboard.history_frame import (
     ATTENDED,
     HISTORY_COLUMNS,
     KEY_BASE,
     MISSED,
-    RAW_COLUMNS,
     SEPARATOR,
     History,
     build_history,
@@ -152,7 +153,7 @@ __all__ = [
     "KEY_BASE",
     "MIN_REFERENCE_EPISODES",
     "MISSED",
-    "RAW_COLUMNS",
+    "RESPONSE_FIELDS",
     "SCORE_FIELDS",
     "SEPARATOR",
     "Episodes",
@@ -174,7 +175,8 @@ __all__ = [
     "refresh_all",
     "refresh_client_alerts",
     "refresh_organisation_alerts",
+    "response_rows",
     "schedule_refresh",
-    "score_rows",
+    "score_values",
     "store_alerts",
 ]

@@ -1,8 +1,9 @@
 """Histories read from the database for the feedback engine.
 
 ``client_history(client)`` (and ``load_history`` for many clients) builds the long
-table ``alliance.feedback.alerts`` reads, one row per stored scale score, from ONE values()
-query on the scale scores (joined to their responses) and one on the sessions:
+table ``alliance.feedback.alerts`` reads, one row per stored scale score, from three narrow
+values() queries: the responses (what their scale scores share, read once per response), the
+scale scores (response id, scale, value) and the sessions:
 
 - ``client_id`` is the *episode* id: each episode of care is its own course (the intake score,
   change since the first score, the first five sessions and the expected trajectory all
@@ -39,9 +40,10 @@ from django.db.models import Case, F, IntegerField, Q, QuerySet, TextField, Valu
 from django.db.models.functions import Cast, Concat, NullIf
 
 from alliance.practice.care.models import Client, Session
-from alliance.practice.collect.models import ScaleScore
+from alliance.practice.collect.models import Response, ScaleScore
 from alliance.practice.dashboard.history_frame import (
     MISSED,
+    RESPONSE_FIELDS,
     SCORE_FIELDS,
     SEPARATOR,
     History,
@@ -52,58 +54,69 @@ Episodes = Literal["open", "finished", "all"]
 
 
 def _scopes(client_id: int | None, organisation_id: int | None, episodes: Episodes) -> tuple[Q, Q]:
-    scores, sessions = Q(), Q()
+    """Filters of the responses and of the sessions in scope."""
+    responses, sessions = Q(), Q()
     if client_id is not None:
-        scores &= Q(response__client_id=client_id)
+        responses &= Q(client_id=client_id)
         sessions &= Q(episode__client_id=client_id)
     if organisation_id is not None:
-        scores &= Q(response__client__organisation_id=organisation_id)
+        responses &= Q(client__organisation_id=organisation_id)
         sessions &= Q(episode__client__organisation_id=organisation_id)
     if episodes != "all":
-        scores &= Q(response__episode__ended__isnull=episodes == "open")
+        responses &= Q(episode__ended__isnull=episodes == "open")
         sessions &= Q(episode__ended__isnull=episodes == "open")
-    return scores, sessions
+    return responses, sessions
 
 
-def score_rows(score_scope: Q) -> QuerySet[Any]:
-    """The values() query of the history: one row per scale score.  Every column is a
+def _prefixed(q: Q, prefix: str) -> Q:
+    """``q`` with every lookup seen from a related model (``response__`` + lookup)."""
+    out = Q(_connector=q.connector, _negated=q.negated)
+    for child in q.children:
+        if isinstance(child, Q):
+            out.children.append(_prefixed(child, prefix))
+        else:
+            lookup, value = child
+            out.children.append((prefix + lookup, value))
+    return out
+
+
+def response_rows(response_scope: Q) -> QuerySet[Any]:
+    """The values() query of the responses in scope (``RESPONSE_FIELDS``): one row per
+    response, so what a response's scale scores share is read once.  Every column is a
     number or text that needs no conversion, most of them small or NULL, because reading
-    a million rows costs about a microsecond per cell: session number and attendance come
-    through the join to the session, instrument, respondent and scale as one text."""
+    many rows costs about a microsecond per cell: session number and attendance come through
+    the join to the session, instrument and respondent as one text."""
     return (
-        ScaleScore.objects.filter(score_scope)
+        Response.objects.filter(response_scope)
         .annotate(
-            session_number=F("response__session__number"),
+            session_number=F("session__number"),
             attended_code=Case(
-                When(response__session__status=Session.Status.ATTENDED, then=Value(1)),
-                When(response__session__status__in=MISSED, then=Value(0)),
+                When(session__status=Session.Status.ATTENDED, then=Value(1)),
+                When(session__status__in=MISSED, then=Value(0)),
                 default=None,
                 output_field=IntegerField(),
             ),
-            series=Concat(
-                "response__instrument_id",
-                Value(SEPARATOR),
-                "response__respondent",
-                Value(SEPARATOR),
-                "scale_id",
-                output_field=TextField(),
+            instrument_respondent=Concat(
+                "instrument_id", Value(SEPARATOR), "respondent", output_field=TextField()
             ),
             # NULL (read as the shared None) for the many responses without flags
-            flags_text=NullIf(Cast("response__flags", TextField()), Value("[]", TextField())),
+            flags_text=NullIf(Cast("flags", TextField()), Value("[]", TextField())),
             # the answer's time, only to place a response without a session; as text, so no
             # converter runs on every row (parsed for those few rows in build_history)
             answered_at=Case(
-                When(
-                    response__session_id__isnull=True,
-                    then=Cast("response__submitted_at", TextField()),
-                ),
+                When(session_id__isnull=True, then=Cast("submitted_at", TextField())),
                 default=None,
                 output_field=TextField(),
             ),
         )
         .order_by()
-        .values_list(*SCORE_FIELDS)
+        .values_list(*RESPONSE_FIELDS)
     )
+
+
+def score_values(score_scope: Q) -> QuerySet[Any]:
+    """The values() query of the scale scores in scope: response id, scale, value."""
+    return ScaleScore.objects.filter(score_scope).order_by().values_list(*SCORE_FIELDS)
 
 
 def load_history(
@@ -116,21 +129,23 @@ def load_history(
     scale: str | None = None,
 ) -> History:
     """The history of the clients in scope (one client, one organisation, or everyone)."""
-    score_scope, session_scope = _scopes(client_id, organisation_id, episodes)
+    response_scope, session_scope = _scopes(client_id, organisation_id, episodes)
     if instruments is not None:
-        score_scope &= Q(response__instrument_id__in=list(instruments))
+        response_scope &= Q(instrument_id__in=list(instruments))
     if respondent is not None:
-        score_scope &= Q(response__respondent=respondent)
+        response_scope &= Q(respondent=respondent)
+    score_scope = _prefixed(response_scope, "response__")
     if scale is not None:
         score_scope &= Q(scale_id=scale)
-    rows = fetch_rows(score_rows(score_scope))
+    responses = fetch_rows(response_rows(response_scope))
+    scores = fetch_rows(score_values(score_scope)) if responses else []
     sessions = fetch_rows(
         Session.objects.filter(session_scope)
         .annotate(day=Cast("date", TextField()))
         .order_by()
         .values_list("episode_id", "number", "day", "status")
     )
-    return build_history(rows, sessions)
+    return build_history(responses, scores, sessions)
 
 
 def fetch_rows(queryset: QuerySet[Any]) -> list[tuple[Any, ...]]:

@@ -75,37 +75,32 @@ class History:
 
 
 SEPARATOR = "\t"  # joins instrument, respondent and scale into one text per row
-SCORE_FIELDS = (
-    "response__episode_id",
-    "response__client_id",
-    "response_id",
+SEPARATOR = "\t"  # joins instrument and respondent into one text per response
+RESPONSE_FIELDS = (  # one row per response (history.response_rows)
+    "id",
+    "episode_id",
+    "client_id",
     "session_number",
     "attended_code",
-    "series",
-    "value",
+    "instrument_respondent",
     "flags_text",
     "answered_at",
 )
-RAW_COLUMNS = (  # SCORE_FIELDS as build_history names them
-    "episode",
-    "client",
-    "response",
-    "session",
-    "attended",
-    "series",
-    "score",
-    "flags_text",
-    "answered_at",
-)
+SCORE_FIELDS = ("response_id", "scale_id", "value")  # one row per scale score
 
 
 def empty_frame() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in HISTORY_COLUMNS})
 
 
-def build_history(rows: Sequence[tuple[Any, ...]], sessions: Sequence[tuple[Any, ...]]) -> History:
-    """The history from score rows (``SCORE_FIELDS``) and session rows (episode, number,
-    ISO date, status); vectorised over rows."""
+def build_history(
+    responses: Sequence[tuple[Any, ...]],
+    scores: Sequence[tuple[Any, ...]],
+    sessions: Sequence[tuple[Any, ...]],
+) -> History:
+    """The history from response rows (``RESPONSE_FIELDS``), scale-score rows
+    (``SCORE_FIELDS``) and session rows (episode, number, ISO date, status); what belongs to
+    a response is worked out once per response, then spread to its scores by index."""
     if sessions:
         s_episode, s_number, s_date, s_status = (np.asarray(c) for c in zip(*sessions, strict=True))
         s_episode, s_number = s_episode.astype(np.int64), s_number.astype(np.int64)
@@ -116,45 +111,56 @@ def build_history(rows: Sequence[tuple[Any, ...]], sessions: Sequence[tuple[Any,
         s_episode = s_number = np.zeros(0, np.int64)
         s_date = s_status = np.zeros(0, object)
         session_keys, session_dates = np.zeros(0, np.int64), np.zeros(0, object)
-    if not rows:
+    if not responses or not scores:
         return History(empty_frame(), session_keys=session_keys, session_dates=session_dates)
-    columns = dict(zip(RAW_COLUMNS, zip(*rows, strict=True), strict=True))
-    n = len(rows)
-    episode = np.fromiter(columns["episode"], dtype=np.int64, count=n)
-    response = np.fromiter(columns["response"], dtype=np.int64, count=n)
-    number = np.array(columns["session"], dtype=np.float64)  # NULL (no session) -> NaN
-    attended = np.array(columns["attended"], dtype=np.float64)  # 1, 0, NULL (unknown) -> NaN
+    r = dict(zip(RESPONSE_FIELDS, zip(*responses, strict=True), strict=True))
+    n = len(responses)
+    response = np.fromiter(r["id"], dtype=np.int64, count=n)
+    episode = np.fromiter(r["episode_id"], dtype=np.int64, count=n)
+    number = np.array(r["session_number"], dtype=np.float64)  # NULL (no session) -> NaN
+    attended = np.array(r["attended_code"], dtype=np.float64)  # 1, 0, NULL (unknown) -> NaN
     sessionless = np.isnan(number)
     if sessionless.any():
-        answered = np.array(columns["answered_at"], dtype=object)
+        answered = np.array(r["answered_at"], dtype=object)
         number, attended = _place_sessionless(
             episode, answered, sessionless, number, attended, s_episode, s_number, s_date, s_status
         )
-    codes, series = pd.factorize(np.array(columns["series"], dtype=object))
-    parts = np.array([str(v).split(SEPARATOR) for v in series], dtype=object).reshape(-1, 3)
+    session = number.astype(np.int64)
+    pair_codes, pairs = pd.factorize(np.array(r["instrument_respondent"], dtype=object))
+    parts = np.array([str(v).split(SEPARATOR) for v in pairs], dtype=object).reshape(-1, 2)
+    flags = _flags(np.array(r["flags_text"], dtype=object))
+    kept, flags = _latest_responses(response, episode, session, pair_codes, flags)
+
+    score_response, scale, value = zip(*scores, strict=True)
+    m = len(scores)
+    by_id = np.argsort(response)
+    at = by_id[np.searchsorted(response[by_id], np.fromiter(score_response, np.int64, m))]
+    keep = kept[at]
+    at = at[keep]
+    scale_codes, scales = pd.factorize(np.array(scale, dtype=object)[keep])
+    pair = pair_codes[at]
+    client = np.fromiter(r["client_id"], dtype=np.int64, count=n)
     frame = pd.DataFrame(
         {
-            "client_id": episode,
-            "session": number.astype(np.int64),
+            "client_id": episode[at],
+            "session": session[at],
             # object columns: pandas would otherwise convert them to (slower) Arrow strings
-            "instrument": pd.Series(parts[codes, 0], dtype=object),
-            "respondent": pd.Series(parts[codes, 1], dtype=object),
-            "scale": pd.Series(parts[codes, 2], dtype=object),
-            "score": np.array(columns["score"], dtype=np.float64),  # None -> NaN
-            "attended": _attended(attended),
-            "flags": pd.Series(_flags(np.array(columns["flags_text"], dtype=object)), dtype=object),
-            "client": np.fromiter(columns["client"], dtype=np.int64, count=n),
-            "episode": episode,
+            "instrument": pd.Series(parts[pair, 0], dtype=object),
+            "respondent": pd.Series(parts[pair, 1], dtype=object),
+            "scale": pd.Series(np.asarray(scales, dtype=object)[scale_codes], dtype=object),
+            "score": np.array(value, dtype=np.float64)[keep],  # None -> NaN
+            "attended": _attended(attended[at]),
+            "flags": pd.Series(flags[at], dtype=object),
+            "client": client[at],
+            "episode": episode[at],
         },
         copy=False,
     )
-    instrument_respondent = pd.factorize(parts[:, 0] + SEPARATOR + parts[:, 1])[0][codes]
-    frame = _latest_responses(frame, response, instrument_respondent)
     frame = _add_missed_sessions(frame, s_episode, s_number, s_status)
-    pairs = pd.unique(frame["episode"].to_numpy() * KEY_BASE + frame["client"].to_numpy())
+    pairs_ec = pd.unique(frame["episode"].to_numpy() * KEY_BASE + frame["client"].to_numpy())
     return History(
         frame.reset_index(drop=True),
-        episode_clients=np.sort(np.asarray(pairs, dtype=np.int64)),
+        episode_clients=np.sort(np.asarray(pairs_ec, dtype=np.int64)),
         session_keys=session_keys,
         session_dates=session_dates,
     )
@@ -236,24 +242,27 @@ def _local_day(text: object) -> date | None:
 
 
 def _latest_responses(
-    frame: pd.DataFrame, response: np.ndarray, instrument_respondent: np.ndarray
-) -> pd.DataFrame:
-    """Keep the latest stored response (the highest id) of each (episode, session,
-    instrument, respondent); an earlier one's flags join the kept one's.  Vectorised: the
-    common case (no repeats) costs two hash passes."""
-    episode, session = frame["episode"].to_numpy(), frame["session"].to_numpy()
-    if episode.max() < 2**31 and session.max() < 2**24 and instrument_respondent.max() < 2**8:
-        key = (episode << 32) | (session << 8) | instrument_respondent
+    response: np.ndarray,
+    episode: np.ndarray,
+    session: np.ndarray,
+    pair: np.ndarray,
+    flags: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which responses count: the latest stored (the highest id) of each (episode, session,
+    instrument + respondent ``pair``); an earlier one's flags join the kept one's.  Returns
+    the mask of kept responses and the flags.  Vectorised: the common case (no repeats) costs
+    one hash pass."""
+    if episode.max() < 2**31 and session.max() < 2**24 and pair.max() < 2**8:
+        key = (episode << 32) | (session << 8) | pair
     else:  # beyond any real practice; still correct
-        key = pd.factorize(pd.MultiIndex.from_arrays([episode, session, instrument_respondent]))[0]
-    if len(pd.unique(key)) == len(pd.unique(response)):
-        return frame  # every response has its own key: nothing repeated
+        key = pd.factorize(pd.MultiIndex.from_arrays([episode, session, pair]))[0]
+    if len(pd.unique(key)) == len(response):
+        return np.ones(len(response), dtype=bool), flags  # nothing repeated
     order = np.lexsort((response, key))
     last = np.r_[key[order][1:] != key[order][:-1], True]
     keys, winners = key[order][last], response[order][last]
-    winner = winners[np.searchsorted(keys, key)]
-    kept = response == winner
-    flags = frame["flags"].to_numpy(dtype=object)
+    winner_at = np.searchsorted(keys, key)
+    kept = response == winners[winner_at]
     lost = np.flatnonzero(~kept & (flags != ""))
     if lost.size:
         flags = flags.copy()
@@ -261,8 +270,7 @@ def _latest_responses(
             rows = np.flatnonzero(kept & (key == key[row]))
             merged = [t for t in (str(flags[rows[0]]) + ";" + str(flags[row])).split(";") if t]
             flags[rows] = ";".join(dict.fromkeys(merged))
-        frame = frame.assign(flags=flags)
-    return frame[kept]
+    return kept, flags
 
 
 def _add_missed_sessions(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from alliance.practice.dashboard import manage_views, views
+from alliance.practice.dashboard import manage_views, modality, views
 
 app_name = "dashboard"
 urlpatterns = [
@@ -16,6 +16,7 @@ urlpatterns = [
     path("clients/<int:pk>/in-session/", views.in_session, name="in_session"),
     path("clients/<int:pk>/invitations/", views.create_invitation, name="invite"),
     path("alerts/", views.alert_inbox, name="alerts"),
+    path("overview/modality/", modality.modality_overview, name="modality_overview"),
     path("alerts/<int:pk>/acknowledge/", views.acknowledge_alert, name="acknowledge_alert"),
     path(
         "clients/<int:pk>/responses/new/<str:instrument_id>/",

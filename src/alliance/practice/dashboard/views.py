@@ -17,12 +17,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from alliance.measures import MeasureError, get_instrument, instrument_ids
-from alliance.practice.care.models import Episode, Modality, Session
+from alliance.practice.care.models import Client, Episode, Modality, Session
 from alliance.practice.care.scoping import get_visible_client, visible_clients
 from alliance.practice.collect.models import Invitation, Response
 from alliance.practice.collect.submit import SubmissionError, parse_form, store_response
 from alliance.practice.dashboard import queries
+from alliance.practice.dashboard.caregivers import caregiver_alliance_rows
 from alliance.practice.dashboard.feedback import etr_models
+from alliance.practice.dashboard.modality import summary_rows
 from alliance.practice.dashboard.models import Alert
 from alliance.practice.dashboard.trajectories import client_charts, response_rows
 
@@ -91,6 +93,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("acknowledged_by")
         .order_by("-episode__started", "-session", "-pk")
     )
+    caregivers = list(client.caregivers.all())
     context = {
         "client": client,
         "episodes": episodes,
@@ -99,11 +102,13 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "open_alerts": sum(a.is_open for a in alerts),
         "rows": response_rows(responses),
         "invitations": invitations,
-        "caregivers": list(client.caregivers.all()),
+        "caregivers": caregivers,
         "instruments": [get_instrument(i) for i in instrument_ids()],
         "new_link": request.session.pop(f"new-link-{client.pk}", None),
         "session_statuses": Session.Status.choices,
         "modalities": Modality.choices,
+        "modality_rows": summary_rows(Client.objects.filter(pk=client.pk)),
+        "caregiver_alliance": caregiver_alliance_rows(responses, caregivers),
     }
     return render(request, "dashboard/client.html", context)
 
