@@ -4,20 +4,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('care', '0002_session_session_recent'),
+        ("care", "0002_session_session_recent"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='client',
-            name='research_consent_date',
-            field=models.DateField(blank=True, help_text='When the client gave (or last changed) research consent.', null=True),
+            model_name="client",
+            name="research_consent_date",
+            field=models.DateField(
+                blank=True,
+                help_text="When the client gave (or last changed) research consent.",
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='client',
-            name='research_consent_scope',
-            field=models.CharField(choices=[('none', 'No research use'), ('deidentified', "De-identified data in the practice's research projects"), ('process_studies', 'De-identified data, and recorded sessions with interviews in process studies')], default='none', max_length=20),
+            model_name="client",
+            name="research_consent_scope",
+            field=models.CharField(
+                choices=[
+                    ("none", "No research use"),
+                    ("deidentified", "De-identified data in the practice's research projects"),
+                    (
+                        "process_studies",
+                        "De-identified data, and recorded sessions with interviews in process studies",
+                    ),
+                ],
+                default="none",
+                max_length=20,
+            ),
         ),
     ]

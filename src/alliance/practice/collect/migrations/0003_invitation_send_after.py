@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('collect', '0002_response_response_recent'),
+        ("collect", "0002_response_response_recent"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='invitation',
-            name='send_after',
-            field=models.DateTimeField(blank=True, db_index=True, help_text='When the outbox should email the link (e.g. a follow-up months ahead); empty for links the practitioner hands over themselves.', null=True),
+            model_name="invitation",
+            name="send_after",
+            field=models.DateTimeField(
+                blank=True,
+                db_index=True,
+                help_text="When the outbox should email the link (e.g. a follow-up months ahead); empty for links the practitioner hands over themselves.",
+                null=True,
+            ),
         ),
     ]
