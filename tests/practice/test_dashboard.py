@@ -164,7 +164,7 @@ def test_the_dashboard_query_count_does_not_grow_with_the_caseload(client, org, 
         c = make_client(org, owner, f"R{i:04d}", sessions=1)
         add_response(c, "phq9", phq9([1] * 9))
     large = count_queries(client, reverse("dashboard:caseload"))
-    assert small == large <= 6
+    assert small == large <= 7  # with the header links of the other apps (one query)
 
 
 def test_the_client_page_query_count_does_not_grow_with_the_history(client, org, owner):

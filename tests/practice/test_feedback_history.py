@@ -125,3 +125,21 @@ def test_only_open_episodes_are_evaluated(org, owner):
     Episode.objects.filter(client=c).update(ended=timezone.localdate())
     assert client_history(c).empty
     assert len(client_history(c, episodes="finished")) == 1
+
+
+def test_a_follow_up_answer_after_the_ending_is_not_part_of_the_course(org, owner):
+    """A follow-up (no session, answered a month after the episode ended) must not replace the
+    last session's score in the finished episode's course (the ETR reference data)."""
+    c = make_client(org, owner, "C001", sessions=3)
+    for k in (1, 2, 3):
+        store(c, "phq9", phq9([3 - k] * 9), session(c, k))  # 18, 9, 0
+    last = session(c, 3).date
+    Episode.objects.filter(client=c).update(ended=last)
+    follow_up = timezone.make_aware(datetime.combine(last + timedelta(days=30), time(12)))
+    store(c, "phq9", phq9([2] * 9), at=follow_up)  # 18 a month later
+    on_the_day = timezone.make_aware(datetime.combine(last, time(18)))
+    store(c, "wai-sr", wai(4), at=on_the_day)  # a sessionless answer on the last day counts
+    frame = client_history(c, episodes="finished")
+    phq = frame[(frame["instrument"] == "phq9") & (frame["scale"] == "total")]
+    assert phq["score"].tolist() == [18, 9, 0]
+    assert set(frame.loc[frame["instrument"] == "wai-sr", "session"]) == {3}

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_DEMO_DIR = Path("data") / "demo"
-APPS_WITH_COMMANDS: tuple[str, ...] = ()  # apps that add `alliance` subcommands (see below)
+# Apps with `alliance` subcommands (see below).
+APPS_WITH_COMMANDS: tuple[str, ...] = ("journal", "outbox", "studies")
 
 
 class CommandError(ValueError):

@@ -18,7 +18,10 @@ The model (documented so that what the demo shows can be read correctly):
   alliance alert (below 36) marks the early sessions of some clients and the ruptures.
 * Therapy clients answer the PHQ-9 before and the WAI-SR after each session; coaching clients
   the ORS before and the SRS after; child clients the ORS, with a caregiver answering the
-  TASC-P after each session.  Some clients are seen only by video; five drop out early.
+  TASC-P after each session (the first child client has two caregivers).  Adult therapy
+  clients also rate their wellbeing (WHO-5, SWLS, Flourishing) at the first and every fourth
+  session, following their outcome course and their alliance.  Some clients are seen only by
+  video; five drop out early.
 * PHQ-9 item 9 (thoughts of self-harm) is 0 except at every fifth session (2, 7, 12, ...)
   of non-responders and deteriorators, where it is 1: the risk flag and the urgent risk
   alert show for a few clients.
@@ -29,7 +32,9 @@ The model (documented so that what the demo shows can be read correctly):
   feedback refresh`` (run by ``alliance demo``) fits the practice's expected trajectories,
   so the demo shows not-on-track alerts and the expected course on the charts.
 
-Everything is drawn from one seeded generator, so the same seed gives the same practice.
+Everything is drawn from seeded generators, so the same seed gives the same practice.  The
+apps listed in ``APPS_WITH_DEMO_DATA`` then add their own (contracts, relapse plans, journal
+entries, the public page, research consent and projects, a process study, emailed links).
 """
 
 from __future__ import annotations
@@ -64,6 +69,11 @@ N_CLIENTS = 60
 N_PAST_CLIENTS = 150
 DEMO_SLUG = "demo"
 COURSES = ["responder", "slow responder", "non-responder", "deteriorator"]
+# Adult therapy clients also rate their wellbeing at the first session and every fourth: WHO-5,
+# SWLS and Flourishing, following their outcome course and their alliance, so the research
+# report's correlations between the alliance and wellbeing have data.
+WELLBEING = ("who5", "swls", "flourishing")
+WELLBEING_EVERY = 4
 COURSE_WEIGHTS = [0.45, 0.25, 0.2, 0.1]
 
 
@@ -147,14 +157,45 @@ def seed_demo(seed: int = SEED, today: date | None = None) -> Organisation:
         past = np.random.default_rng(seed + 1)  # the current clients' draws stay as they were
         for n in range(1, N_PAST_CLIENTS + 1):
             seed_past_client(past, org, users, n, today)
+        add_second_caregiver(org, np.random.default_rng([seed, 2]))
         seed_app_demos(org, users, seed, today)
     return org
+
+
+def add_second_caregiver(org: Organisation, rng: np.random.Generator) -> None:
+    """The first child client gets a second caregiver, whose alliance with the practitioner
+    (TASC-P after every session) is low: the client page shows the child's and both
+    caregivers' alliance side by side, and the low caregiver alliance raises an alert."""
+    first = Caregiver.objects.filter(client__organisation=org).order_by("client__code").first()
+    if first is None:
+        return
+    client = first.client
+    Caregiver.objects.filter(pk=first.pk).update(name="Mum", relationship="mother")
+    second = Caregiver.objects.create(client=client, name="Dad", relationship="father")
+    episode = client.episodes.order_by("-started").first()
+    tasc = get_instrument("tasc-p")
+    lo, hi = tasc.raw_range(tasc.scale_index["total"])
+    responses = []
+    for session in episode.sessions.order_by("number"):
+        level = 0.45 if session.number > 1 else 0.6  # wary from the start, then doubtful
+        at = timezone.make_aware(datetime.combine(session.date, time(11, 5)))
+        answers = item_answers(rng, tasc, lo + level * (hi - lo))
+        responses.append(("tasc-p", "caregiver", answers, session, at))
+    store_demo_responses(client, episode, second, responses, rng)
 
 
 # Apps that add their own demo data: each has ``alliance.practice.<app>.demo.seed(org, users,
 # rng, today)``, called after the clients above exist, with its own seeded generator so one
 # app's draws never shift another's.
-APPS_WITH_DEMO_DATA: tuple[str, ...] = ()
+APPS_WITH_DEMO_DATA: tuple[str, ...] = (
+    "journal",
+    "public",
+    "studies",
+    "process_studies",
+    "contracts",
+    "outbox",
+    "ending",
+)
 
 
 def seed_app_demos(org: Organisation, users: dict, seed: int, today: date) -> None:
@@ -264,10 +305,26 @@ def seed_client(
     ]
     if caregiver is not None:
         plan.append(("tasc-p", "caregiver", MeasurePlanEntry.Timing.AFTER))
+    wellbeing = WELLBEING if outcome_id == "phq9" else ()
     MeasurePlanEntry.objects.bulk_create(
-        MeasurePlanEntry(episode=episode, instrument_id=i, respondent=r, timing=t)
-        for i, r, t in plan
+        [
+            *(
+                MeasurePlanEntry(episode=episode, instrument_id=i, respondent=r, timing=t)
+                for i, r, t in plan
+            ),
+            *(
+                MeasurePlanEntry(
+                    episode=episode,
+                    instrument_id=i,
+                    respondent="client",
+                    schedule=MeasurePlanEntry.Schedule.FIRST_AND_EVERY_N,
+                    every_n=WELLBEING_EVERY,
+                )
+                for i in wellbeing
+            ),
+        ]
     )
+    wellbeing_rng = np.random.default_rng([n, 3])  # its own draws: the others stay as they were
     outcome, alliance = get_instrument(outcome_id), get_instrument(alliance_id)
     out_low, out_high = outcome.raw_range(outcome.scales[-1])
     higher_better = outcome_id == "ors"
@@ -299,6 +356,16 @@ def seed_client(
         if rupture_at is not None and t >= rupture_at:
             dip = 0.3 if t == rupture_at else (0.15 if t == rupture_at + 1 else 0.0)
             level -= dip if repairs else 0.3
+        if wellbeing and (t == 1 or t % WELLBEING_EVERY == 0):
+            share = 1 - 0.85 * min(max(total, 0), out_high) / out_high + 0.6 * (level - 0.84)
+            for instrument_id in wellbeing:
+                inst = get_instrument(instrument_id)
+                lo, hi = inst.raw_range(inst.scale_index["total"])
+                noisy = min(max(share + wellbeing_rng.normal(0, 0.06), 0.05), 0.95)
+                answers = item_answers(wellbeing_rng, inst, lo + noisy * (hi - lo))
+                responses.append(
+                    (instrument_id, "client", answers, session, at - timedelta(minutes=15))
+                )
         if alliance_id == "srs":
             level = srs_level(level)
         target = al_low + level * (al_high - al_low) + rng.normal(0, 0.02 * (al_high - al_low))

@@ -6,6 +6,7 @@ SECRET_KEY          required when DEBUG is off, unless ALLIANCE_DATA_DIR holds a
 DEBUG               true/false (default false)
 ALLOWED_HOSTS       comma-separated (default 127.0.0.1,localhost)
 INVITATION_DAYS     days an invitation link stays valid (default 7)
+ALLIANCE_JOURNAL_KEY, ALLIANCE_JOURNAL_OLD_KEYS  journal encryption keys (journal/keys.py)
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 import dj_database_url
 
 from alliance.practice.env import SettingError, env_bool, env_float, env_int, env_list, env_str
+from alliance.practice.journal.keys import journal_keys
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("ALLIANCE_DATA_DIR", "data") or "data").resolve()
@@ -46,6 +48,12 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+# Reflection journal: Fernet key from ALLIANCE_JOURNAL_KEY (else DATA_DIR/journal.key, generated
+# 0600 like the secret key); ALLIANCE_JOURNAL_OLD_KEYS: earlier keys, comma-separated, for reading.
+JOURNAL_KEY, JOURNAL_OLD_KEYS = journal_keys(
+    DATA_DIR, generate=DEBUG or env_bool("ALLIANCE_GENERATE_SECRET", True)
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -138,6 +146,21 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Uploads (practitioner photos of the public page), served only by the public app's own view.
+MEDIA_ROOT = DATA_DIR / "media"
+MEDIA_URL = "/media/"
+# Email: printed to the console unless EMAIL_BACKEND says otherwise (e.g. the SMTP backend
+# with Django's EMAIL_HOST, EMAIL_PORT, ... settings).
+EMAIL_BACKEND = (
+    env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+    or "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "alliance@localhost") or "alliance@localhost"
+# Public page request form: at most INTAKE_RATE_LIMIT posts per IP per window; behind N
+# reverse proxies set INTAKE_PROXY_HOPS=N to read the IP from X-Forwarded-For.
+INTAKE_RATE_LIMIT = env_int("INTAKE_RATE_LIMIT", 5, minimum=1)
+INTAKE_RATE_WINDOW_MINUTES = env_int("INTAKE_RATE_WINDOW_MINUTES", 60, minimum=1)
+INTAKE_PROXY_HOPS = env_int("INTAKE_PROXY_HOPS", 0)
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
@@ -153,3 +176,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# Outbox (emailed invitation links, alliance.practice.outbox; checked in outbox/config.py):
+# links in emails start with ALLIANCE_BASE_URL; one reminder OUTBOX_REMINDER_DAYS after the
+# link was emailed (0 = none); failed emails wait OUTBOX_RETRY_MINUTES (comma-separated) and
+# are given up after OUTBOX_MAX_ATTEMPTS attempts.
+ALLIANCE_BASE_URL = env_str("ALLIANCE_BASE_URL", "http://127.0.0.1:8000")
+OUTBOX_REMINDER_DAYS = env_int("OUTBOX_REMINDER_DAYS", 3)
+OUTBOX_RETRY_MINUTES = env_list("OUTBOX_RETRY_MINUTES", ["5", "30", "120"])
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 4, minimum=1)

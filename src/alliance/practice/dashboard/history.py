@@ -16,6 +16,8 @@ scale scores (response id, scale, value) and the sessions:
 - ``attended`` comes from the session's status: attended -> true, did not attend or
   cancelled -> false, planned -> unknown.  A missed or cancelled session without any answer
   gets one row without a score, so the drop-out rule sees the missed session.
+- Follow-up answers (without a session, given after the episode's end date) are left out: the
+  course is the sessions of the episode; follow-ups are shown on their own.
 - ``flags`` are the response's flag ids joined with ``;`` (``risk_self_harm`` raises the risk
   alert).
 - When one respondent answered the same instrument twice at one session (a paper form
@@ -65,17 +67,27 @@ def _scopes(client_id: int | None, organisation_id: int | None, episodes: Episod
     if episodes != "all":
         responses &= Q(episode__ended__isnull=episodes == "open")
         sessions &= Q(episode__ended__isnull=episodes == "open")
+    # follow-ups: answers without a session given after the episode ended are not part of
+    # its course (they would otherwise count at the last session)
+    responses &= ~Q(
+        session__isnull=True,
+        episode__ended__isnull=False,
+        submitted_at__date__gt=F("episode__ended"),
+    )
     return responses, sessions
 
 
 def _prefixed(q: Q, prefix: str) -> Q:
-    """``q`` with every lookup seen from a related model (``response__`` + lookup)."""
+    """``q`` with every lookup (and F() reference) seen from a related model
+    (``response__`` + lookup)."""
     out = Q(_connector=q.connector, _negated=q.negated)
     for child in q.children:
         if isinstance(child, Q):
             out.children.append(_prefixed(child, prefix))
         else:
             lookup, value = child
+            if isinstance(value, F):
+                value = F(prefix + value.name)
             out.children.append((prefix + lookup, value))
     return out
 
