@@ -4,6 +4,7 @@ attendance, flags, repeated answers, two queries."""
 import uuid
 from datetime import datetime, time, timedelta
 
+import pandas as pd
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -143,3 +144,20 @@ def test_a_follow_up_answer_after_the_ending_is_not_part_of_the_course(org, owne
     phq = frame[(frame["instrument"] == "phq9") & (frame["scale"] == "total")]
     assert phq["score"].tolist() == [18, 9, 0]
     assert set(frame.loc[frame["instrument"] == "wai-sr", "session"]) == {3}
+
+
+def test_the_precompiled_one_client_path_reads_what_the_general_query_reads(org, owner):
+    """After a submission the client's history comes from SQL compiled once per process with
+    the client's id put in; it must equal the general query's, for every client in turn."""
+    from alliance.practice.dashboard.history import load_history
+
+    clients = [make_client(org, owner, f"C00{n}", sessions=3) for n in (1, 2)]
+    for n, c in enumerate(clients, start=1):
+        for k in (1, 2, 3):
+            store(c, "phq9", phq9([(k + n) % 4] * 9), session(c, k))
+            store(c, "wai-sr", wai(n + 2), session(c, k))
+    for c in clients:
+        fast = client_history(c)
+        general = load_history(client_id=c.pk, organisation_id=org.pk).frame
+        assert len(fast) == 3 * (1 + 4) and set(fast["client"]) == {c.pk}  # PHQ-9, WAI-SR x4
+        pd.testing.assert_frame_equal(fast, general)
