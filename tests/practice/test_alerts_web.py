@@ -486,3 +486,36 @@ def test_a_practice_wide_refresh_closes_new_alerts_about_earlier_sessions(client
         answer(other, "srs", srs(7), session_number=k)
         refresh_client_alerts(other)  # what the submitting request does
     assert not Alert.objects.filter(client=other, acknowledged_at__isnull=False).exists()
+
+
+def tasc(value):
+    return {f"tasc_p_{n}": value for n in range(1, 13)}
+
+
+def test_each_caregiver_of_a_child_is_evaluated_on_their_own(client, org, owner):
+    """Two parents rate the alliance after the same session: the later answer must not hide
+    the earlier one; a low rating by either raises its own alert, named on the client page."""
+    from alliance.practice.care.models import Caregiver
+
+    c = make_client(org, owner, "C001", sessions=1)
+    mum = Caregiver.objects.create(client=c, name="Mum", relationship="mother")
+    dad = Caregiver.objects.create(client=c, name="Dad", relationship="father")
+    episode = c.episodes.get()
+    for who, value in ((dad, 1), (mum, 4)):  # dad low (total 27), mum later and fine (33)
+        store_response(
+            score("tasc-p", tasc(value)),
+            client=c,
+            episode=episode,
+            session=episode.sessions.get(),
+            respondent="caregiver",
+            caregiver=who,
+            submission_id=uuid.uuid4(),
+        )
+    refresh_client_alerts(c)
+    low = Alert.objects.filter(client=c, kind="low_caregiver_alliance")
+    assert [a.caregiver_ref for a in low] == [dad.pk]
+    frame = feedback.client_history(c)
+    assert sorted(frame.loc[frame["scale"] == "total", "caregiver"]) == sorted([mum.pk, dad.pk])
+    login(client, owner)
+    page = client.get(reverse("dashboard:client", args=[c.pk])).content.decode()
+    assert "rated by Dad" in page and "rated by Mum" not in page

@@ -1,5 +1,5 @@
 """Alerts computed on a history and stored: one ``Alert`` row per (client, episode, kind,
-instrument, scale, session).
+instrument, scale, session, caregiver).
 
 ``store_alerts`` upserts: rows already there keep their ``created`` time and their
 acknowledgement; only severity, explanation, suggestions and session date are updated, and
@@ -36,12 +36,35 @@ if TYPE_CHECKING:
     from alliance.feedback.etr import EtrModel
 
 
-def compute_alerts(history: History, models: Mapping[str, EtrModel]) -> list[EngineAlert]:
+#: An alert and the caregiver whose answers raised it (0: not a caregiver's).
+LaneAlert = tuple[EngineAlert, int]
+
+
+def compute_alerts(history: History, models: Mapping[str, EtrModel]) -> list[LaneAlert]:
+    """The engine's alerts on the history.  The engine knows one caregiver per course, and a
+    child may have two or more: the clients' and practitioners' answers are evaluated
+    together, and each caregiver's answers on their own (first, second, ... caregiver of each
+    episode in one pass each), keeping from those passes the alerts about the caregiver."""
     if history.empty:
         return []
-    present = set(pd.unique(history.frame["instrument"]))
+    frame = history.frame
+    present = set(pd.unique(frame["instrument"]))
     used = [m for i, m in models.items() if i in present]
-    return alerts_for_frame(history.frame, etr_models=used, validate=False)
+    caregiver = frame["caregiver"].to_numpy()
+    if not caregiver.any():
+        return [(a, 0) for a in alerts_for_frame(frame, etr_models=used, validate=False)]
+    out: list[LaneAlert] = [
+        (a, 0) for a in alerts_for_frame(frame[caregiver == 0], etr_models=used, validate=False)
+    ]
+    theirs = frame[caregiver != 0]
+    rank = theirs.groupby("episode")["caregiver"].rank(method="dense").to_numpy()
+    for k in np.unique(rank):
+        lane = theirs[rank == k]
+        ids = dict(zip(lane["client_id"].astype(str), lane["caregiver"], strict=False))
+        for a in alerts_for_frame(lane, etr_models=used, validate=False):
+            if a.kind == "low_caregiver_alliance" or a.facts.get("respondent") == "caregiver":
+                out.append((a, int(ids[str(a.client_id)])))
+    return out
 
 
 @dataclass
@@ -55,7 +78,7 @@ class StoreResult:
 
 
 def store_alerts(
-    history: History, alerts: Sequence[EngineAlert], scope: Q, *, close_superseded: bool = False
+    history: History, alerts: Sequence[LaneAlert], scope: Q, *, close_superseded: bool = False
 ) -> StoreResult:
     """Upsert ``alerts`` (computed on ``history``); ``scope`` selects the stored alerts they
     may match (the same clients).  Writes only new and changed rows.  ``close_superseded``:
@@ -65,15 +88,16 @@ def store_alerts(
         return result
     latest = history.frame.groupby("client_id")["session"].max() if close_superseded else None
     now = timezone.now()
-    episodes = np.fromiter((int(a.client_id) for a in alerts), dtype=np.int64, count=len(alerts))
-    sessions = np.fromiter((int(a.session) for a in alerts), dtype=np.int64, count=len(alerts))
+    n = len(alerts)
+    episodes = np.fromiter((int(a.client_id) for a, _ in alerts), dtype=np.int64, count=n)
+    sessions = np.fromiter((int(a.session) for a, _ in alerts), dtype=np.int64, count=n)
     clients = history.clients_of(episodes)
     days = history.session_days(episodes, sessions)
-    wanted: dict[tuple[int, int, str, str, str, int], tuple[Any, ...]] = {}
-    for a, client, episode, session, day in zip(
+    wanted: dict[tuple[int, int, str, str, str, int, int], tuple[Any, ...]] = {}
+    for (a, caregiver), client, episode, session, day in zip(
         alerts, clients.tolist(), episodes.tolist(), sessions.tolist(), days, strict=True
     ):
-        key = (client, episode, a.kind, a.instrument or "", a.scale or "", session)
+        key = (client, episode, a.kind, a.instrument or "", a.scale or "", session, caregiver)
         wanted[key] = (
             a.severity,
             a.explanation,
@@ -84,7 +108,7 @@ def store_alerts(
     result.alerts = len(wanted)
     result.clients = len({k[0] for k in wanted})
     stored = {
-        row[:6]: row[6:]
+        row[:7]: row[7:]
         for row in Alert.objects.filter(scope)
         .order_by()
         .values_list(
@@ -94,6 +118,7 @@ def store_alerts(
             "instrument_id",
             "scale",
             "session",
+            "caregiver_ref",
             "severity",
             "explanation",
             "suggestions",
@@ -103,7 +128,7 @@ def store_alerts(
     writes = []
     for key, values in wanted.items():
         old = stored.get(key)
-        client, episode, kind, instrument_id, scale, session = key
+        client, episode, kind, instrument_id, scale, session, caregiver = key
         closed = False
         if old is None:
             result.new += 1
@@ -124,6 +149,7 @@ def store_alerts(
                 instrument_id=instrument_id,
                 scale=scale,
                 session=session,
+                caregiver_ref=caregiver,
                 session_date=day,
                 severity=severity,
                 explanation=explanation,

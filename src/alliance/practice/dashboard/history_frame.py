@@ -28,6 +28,7 @@ HISTORY_COLUMNS = (
     "flags",
     "client",
     "episode",
+    "caregiver",
 )
 ATTENDED = {
     Session.Status.ATTENDED: True,
@@ -85,6 +86,7 @@ RESPONSE_FIELDS = (  # one row per response (history.response_rows)
     "instrument_respondent",
     "flags_text",
     "answered_at",
+    "caregiver_id",
 )
 SCORE_FIELDS = ("response_id", "scale_id", "value")  # one row per scale score
 
@@ -129,7 +131,11 @@ def build_history(
     pair_codes, pairs = pd.factorize(np.array(r["instrument_respondent"], dtype=object))
     parts = np.array([str(v).split(SEPARATOR) for v in pairs], dtype=object).reshape(-1, 2)
     flags = _flags(np.array(r["flags_text"], dtype=object))
-    kept, flags = _latest_responses(response, episode, session, pair_codes, flags)
+    # each caregiver of a child is a respondent of their own: their answers never replace
+    # another caregiver's (0 = not a caregiver's answer)
+    caregiver = np.array([c or 0 for c in r["caregiver_id"]], dtype=np.int64)
+    lane = pair_codes if not caregiver.any() else pd.factorize(pair_codes * KEY_BASE + caregiver)[0]
+    kept, flags = _latest_responses(response, episode, session, lane, flags)
 
     score_response, scale, value = zip(*scores, strict=True)
     m = len(scores)
@@ -153,6 +159,7 @@ def build_history(
             "flags": pd.Series(flags[at], dtype=object),
             "client": client[at],
             "episode": episode[at],
+            "caregiver": caregiver[at],
         },
         copy=False,
     )
@@ -304,6 +311,7 @@ def _add_missed_sessions(
             "flags": "",
             "client": template["client"].to_numpy(dtype=np.int64),
             "episode": m_episode,
+            "caregiver": 0,
         }
     )
     frame = frame.assign(attended=frame["attended"].astype(object))

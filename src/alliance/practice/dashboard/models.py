@@ -37,6 +37,12 @@ class Alert(models.Model):
     instrument_id = models.CharField(max_length=40, blank=True, default="")
     scale = models.CharField(max_length=40, blank=True, default="")
     session = models.PositiveIntegerField(help_text="Session number within the episode.")
+    caregiver_ref = models.PositiveIntegerField(
+        default=0,
+        help_text="The caregiver whose answers raised the alert (their id; 0: not a caregiver's). "
+        "A number, not a foreign key, because it is part of the unique key and SQL treats "
+        "NULLs as distinct.",
+    )
     session_date = models.DateField(null=True, blank=True)
     severity = models.CharField(max_length=10, choices=Severity.choices)
     explanation = models.TextField()
@@ -52,15 +58,31 @@ class Alert(models.Model):
     )
     action_note = models.TextField(blank=True, help_text="What was done about it.")
 
-    UNIQUE_FIELDS = ("client", "episode", "kind", "instrument_id", "scale", "session")
+    UNIQUE_FIELDS = (
+        "client",
+        "episode",
+        "kind",
+        "instrument_id",
+        "scale",
+        "session",
+        "caregiver_ref",
+    )
     #: What a recomputation may change; never the acknowledgement fields.
     RECOMPUTED_FIELDS = ("severity", "explanation", "suggestions", "session_date")
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["client", "episode", "kind", "instrument_id", "scale", "session"],
-                name="one_alert_per_signal",
+                fields=[
+                    "client",
+                    "episode",
+                    "kind",
+                    "instrument_id",
+                    "scale",
+                    "session",
+                    "caregiver_ref",
+                ],
+                name="one_alert_per_caregiver_signal",
             )
         ]
         indexes = [models.Index(fields=["client", "acknowledged_at"], name="alert_open")]

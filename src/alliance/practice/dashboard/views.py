@@ -103,6 +103,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "rows": response_rows(responses),
         "invitations": invitations,
         "caregivers": caregivers,
+        "caregiver_names": {c.pk: str(c) for c in caregivers},
         "instruments": [get_instrument(i) for i in instrument_ids()],
         "new_link": request.session.pop(f"new-link-{client.pk}", None),
         "session_statuses": Session.Status.choices,
