@@ -85,3 +85,15 @@ def test_without_caregiver_ratings_there_is_no_side_by_side_table(client, org, o
     login(client, owner)
     page = client.get(reverse("dashboard:client", args=[c.pk])).content.decode()
     assert 'id="caregiver-alliance"' not in page
+
+
+def test_each_caregiver_gets_their_own_chart_when_there_are_two(client, org, owner):
+    c = make_client(org, owner, "C001", sessions=2)
+    mum = Caregiver.objects.create(client=c, name="Mum", relationship="mother")
+    dad = Caregiver.objects.create(client=c, name="Dad", relationship="father")
+    for number in (1, 2):
+        answer(c, "tasc-p", 4, number, respondent="caregiver", caregiver=mum)
+        answer(c, "tasc-p", 1, number, respondent="caregiver", caregiver=dad)
+    login(client, owner)
+    page = client.get(reverse("dashboard:client", args=[c.pk])).content.decode()
+    assert "(caregiver: Mum)" in page and "(caregiver: Dad)" in page

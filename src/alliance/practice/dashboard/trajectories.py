@@ -58,12 +58,23 @@ def charted_scales(inst: Instrument) -> list[str]:
 
 
 def client_charts(
-    responses: Sequence[Response], etr_models: Mapping[str, EtrModel] | None = None
+    responses: Sequence[Response],
+    etr_models: Mapping[str, EtrModel] | None = None,
+    caregiver_names: Mapping[int, str] | None = None,
 ) -> list[Chart]:
     """Charts from responses with their ``scale_scores`` (and ``session``) prefetched; with
-    ``etr_models`` (instrument id -> fitted model), outcome charts get the expected course."""
+    ``etr_models`` (instrument id -> fitted model), outcome charts get the expected course.
+    When a child has more than one caregiver (``caregiver_names``), each caregiver's answers
+    get their own chart ("caregiver: Mum")."""
+    several = caregiver_names is not None and len(caregiver_names) > 1
+
+    def rater(r: Response) -> str:
+        if several and r.respondent == "caregiver" and caregiver_names is not None:
+            return f"caregiver: {caregiver_names.get(r.caregiver_id or 0, 'unnamed')}"
+        return r.respondent
+
     points: list[Point] = [
-        (r.instrument_id, r.respondent, {s.scale_id: s.value for s in r.scale_scores.all()})
+        (r.instrument_id, rater(r), {s.scale_id: s.value for s in r.scale_scores.all()})
         for r in responses
     ]
     bands = expected_bands(responses, points, etr_models) if etr_models else {}

@@ -88,16 +88,20 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     )
     invitations = list(Invitation.objects.filter(client=client).order_by("-created")[:50])
+    caregivers = list(client.caregivers.all())
     alerts = list(
         Alert.objects.filter(client=client)
         .select_related("acknowledged_by")
         .order_by("-episode__started", "-session", "-pk")
     )
-    caregivers = list(client.caregivers.all())
     context = {
         "client": client,
         "episodes": episodes,
-        "charts": client_charts(responses, etr_models(organisation_id=client.organisation_id)),
+        "charts": client_charts(
+            responses,
+            etr_models(organisation_id=client.organisation_id),
+            {c.pk: str(c) for c in caregivers},
+        ),
         "alerts": alerts,
         "open_alerts": sum(a.is_open for a in alerts),
         "rows": response_rows(responses),
