@@ -21,7 +21,8 @@ The model (documented so that what the demo shows can be read correctly):
   TASC-P after each session (the first child client has two caregivers).  Adult therapy
   clients also rate their wellbeing (WHO-5, SWLS, Flourishing) at the first and every fourth
   session, following their outcome course and their alliance.  Some clients are seen only by
-  video; five drop out early.
+  video, a few others now and then by phone or video (``session_modality``); five drop out
+  early.
 * PHQ-9 item 9 (thoughts of self-harm) is 0 except at every fifth session (2, 7, 12, ...)
   of non-responders and deteriorators, where it is 1: the risk flag and the urgent risk
   alert show for a few clients.
@@ -90,6 +91,18 @@ STAFF = [
     Staff("sam", "Sam (therapist)", Membership.Role.PRACTITIONER),
     Staff("jo", "Jo (coach)", Membership.Role.PRACTITIONER),
 ]
+
+
+def session_modality(n: int, t: int, online: bool) -> str:
+    """Some clients are seen only by video; a few others now and then by phone (every fifth
+    session of every fifth client) or by video (every third session of every eighth)."""
+    if online:
+        return Modality.VIDEO
+    if n % 5 == 1 and t % 5 == 0:
+        return Modality.PHONE
+    if n % 8 == 2 and t % 3 == 0:
+        return Modality.VIDEO
+    return Modality.IN_PERSON
 
 
 def severity(course: str, s0: float, t: int, high: float) -> float:
@@ -340,7 +353,7 @@ def seed_client(
             episode=episode,
             number=t,
             date=day,
-            modality=Modality.VIDEO if online else Modality.IN_PERSON,
+            modality=session_modality(n, t, online),
         )
         at = timezone.make_aware(datetime.combine(day, time(10, 0)))
         if higher_better:  # ORS: wellbeing 0-40, so distress (40 - wellbeing) follows the course
