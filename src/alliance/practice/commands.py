@@ -66,7 +66,9 @@ def cmd_demo(args: argparse.Namespace) -> None:
     url = f"http://127.0.0.1:{args.port}/"
     print(f"Alliance demo ({org.name}) at {url}")
     print("Log in with username demo, password demo (clinical lead: sees every demo client).")
-    print("Therapists alex and sam and coach jo also have the password demo.")
+    print("Therapists alex and sam and coach jo also have the password demo;")
+    print("researcher riley sees the research area only.")
+    print(f"The practice's public page: {url}p/{org.slug}/")
     sys.stdout.flush()
     if not args.no_browser:
         webbrowser.open(url)
