@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -17,6 +18,36 @@ TOKEN_BYTES = 32  # 256 bits of randomness; only the SHA-256 hash is stored
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class SecretLink(models.Model):
+    """A link for a client (their contract, their relapse-prevention plan): a random token
+    shown once, of which only the SHA-256 hash is stored, valid until ``expires_at``."""
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    created = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def create_with_token(cls, *, days: int, **fields: Any) -> tuple[Any, str]:
+        """A new link and its token (returned once, never stored)."""
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+        link = cls.objects.create(  # type: ignore[attr-defined]
+            token_hash=hash_token(token),
+            expires_at=timezone.now() + timedelta(days=days),
+            **fields,
+        )
+        return link, token
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
 
 
 class Invitation(models.Model):

@@ -10,15 +10,12 @@ any other measure (see ``alliance.practice.contracts.gas``).
 
 from __future__ import annotations
 
-import secrets
-from datetime import timedelta
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 from alliance.practice.care.models import Episode, ResearchConsent, Session
-from alliance.practice.collect.models import TOKEN_BYTES, hash_token
+from alliance.practice.collect.models import SecretLink
 
 #: Days a contract link stays valid: long enough to read it at home before the next session.
 LINK_DAYS = 14
@@ -172,16 +169,10 @@ class GoalRating(models.Model):
         ]
 
 
-class ContractLink(models.Model):
+class ContractLink(SecretLink):
     """The client's secure link to read, agree to and comment on their contract."""
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="links")
-    token_hash = models.CharField(max_length=64, unique=True)
-    created = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
-    )
 
     class Meta:
         ordering = ["-created"]
@@ -191,18 +182,7 @@ class ContractLink(models.Model):
         cls, contract: Contract, *, created_by: object = None, days: int = LINK_DAYS
     ) -> tuple[ContractLink, str]:
         """A new link; the token is returned once and only its SHA-256 hash is stored."""
-        token = secrets.token_urlsafe(TOKEN_BYTES)
-        link = cls.objects.create(
-            contract=contract,
-            token_hash=hash_token(token),
-            expires_at=timezone.now() + timedelta(days=days),
-            created_by=created_by,
-        )
-        return link, token
-
-    @property
-    def is_expired(self) -> bool:
-        return self.expires_at <= timezone.now()
+        return cls.create_with_token(days=days, contract=contract, created_by=created_by)
 
 
 class ReadinessCheck(models.Model):

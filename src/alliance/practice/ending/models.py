@@ -3,15 +3,12 @@ and follow-up invitations scheduled after the last session."""
 
 from __future__ import annotations
 
-import secrets
-from datetime import timedelta
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 from alliance.practice.care.models import Episode
-from alliance.practice.collect.models import TOKEN_BYTES, Invitation, hash_token
+from alliance.practice.collect.models import Invitation, SecretLink
 from alliance.practice.ending.sections import REQUIRED_SECTIONS, SECTION_IDS
 
 PLAN_LINK_DAYS = 180  # the client keeps updating their copy for months after the ending
@@ -56,34 +53,17 @@ class RelapsePlan(models.Model):
         return not self.missing_required
 
 
-class PlanLink(models.Model):
+class PlanLink(SecretLink):
     """The client's link to their copy of the plan; only the SHA-256 of the token is kept and
     a plan has at most one link (a new one replaces the old)."""
 
     plan = models.ForeignKey(RelapsePlan, on_delete=models.CASCADE, related_name="links")
-    token_hash = models.CharField(max_length=64, unique=True)
-    created = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
-    )
 
     @classmethod
     def issue(cls, plan: RelapsePlan, created_by: object = None) -> tuple[PlanLink, str]:
         """A new link for the plan (older links stop working); the token is shown once."""
-        token = secrets.token_urlsafe(TOKEN_BYTES)
         cls.objects.filter(plan=plan).delete()
-        link = cls.objects.create(
-            plan=plan,
-            token_hash=hash_token(token),
-            expires_at=timezone.now() + timedelta(days=PLAN_LINK_DAYS),
-            created_by=created_by,
-        )
-        return link, token
-
-    @property
-    def is_expired(self) -> bool:
-        return self.expires_at <= timezone.now()
+        return cls.create_with_token(days=PLAN_LINK_DAYS, plan=plan, created_by=created_by)
 
 
 class PlanChange(models.Model):
