@@ -51,6 +51,7 @@ from alliance.practice.dashboard.history_frame import (
     History,
     build_history,
 )
+from alliance.practice.precompiled import PrecompiledQuery
 
 Episodes = Literal["open", "finished", "all"]
 
@@ -172,36 +173,38 @@ def _rows(response_scope: Q, score_scope: Q, session_scope: Q) -> tuple[list[Any
     return responses, scores, fetch_rows(_session_rows(session_scope))
 
 
-#: A client id no database holds: the one-client queries are compiled once with it, and the
-#: client's id is put in its place in the parameters (building the SQL with the ORM costs a
-#: few milliseconds, a third of the feedback work after one submission).
-_PLACEHOLDER_ID = -7_310_214_993
-_compiled: dict[tuple[str, Episodes], tuple[str, str, tuple[Any, ...]]] = {}
+def _one_client_queries(episodes: Episodes) -> dict[str, PrecompiledQuery]:
+    """The three queries of one client's history, built once per process and scope (after a
+    submission, building SQL with the ORM was a third of the feedback time)."""
+    if episodes not in _ONE_CLIENT:
+
+        def responses(client_id: int) -> QuerySet[Any]:
+            return response_rows(_scopes(client_id, None, episodes)[0])
+
+        def scores(client_id: int) -> QuerySet[Any]:
+            scope = _scopes(client_id, None, episodes)[0]
+            return score_values(_prefixed(scope, "response__"))
+
+        def sessions(client_id: int) -> QuerySet[Any]:
+            return _session_rows(_scopes(client_id, None, episodes)[1])
+
+        _ONE_CLIENT[episodes] = {
+            "responses": PrecompiledQuery(responses),
+            "scores": PrecompiledQuery(scores),
+            "sessions": PrecompiledQuery(sessions),
+        }
+    return _ONE_CLIENT[episodes]
+
+
+_ONE_CLIENT: dict[Episodes, dict[str, PrecompiledQuery]] = {}
 
 
 def _one_client_rows(client_id: int, episodes: Episodes) -> tuple[list[Any], ...]:
-    """``_rows`` for one client, from SQL compiled once per process and kind of scope."""
-    responses = _run_compiled("responses", episodes, client_id)
-    scores = _run_compiled("scores", episodes, client_id) if responses else []
-    return responses, scores, _run_compiled("sessions", episodes, client_id)
-
-
-def _run_compiled(which: str, episodes: Episodes, client_id: int) -> list[tuple[Any, ...]]:
-    key = (which, episodes)
-    if key not in _compiled:
-        response_scope, session_scope = _scopes(_PLACEHOLDER_ID, None, episodes)
-        queryset = {
-            "responses": lambda: response_rows(response_scope),
-            "scores": lambda: score_values(_prefixed(response_scope, "response__")),
-            "sessions": lambda: _session_rows(session_scope),
-        }[which]()
-        sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
-        _compiled[key] = (queryset.db, sql, tuple(params))
-    db, sql, params = _compiled[key]
-    bound = [client_id if p == _PLACEHOLDER_ID else p for p in params]
-    with connections[db].cursor() as cursor:
-        cursor.execute(sql, bound)
-        return cursor.fetchall()
+    """``_rows`` for one client, from precompiled SQL."""
+    queries = _one_client_queries(episodes)
+    responses = queries["responses"].rows(client_id)
+    scores = queries["scores"].rows(client_id) if responses else []
+    return responses, scores, queries["sessions"].rows(client_id)
 
 
 def fetch_rows(queryset: QuerySet[Any]) -> list[tuple[Any, ...]]:

@@ -112,7 +112,9 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "new_link": request.session.pop(f"new-link-{client.pk}", None),
         "session_statuses": Session.Status.choices,
         "modalities": Modality.choices,
-        "modality_rows": summary_rows(Client.objects.filter(pk=client.pk)),
+        "modality_rows": summary_rows(Client.objects.filter(pk=client.pk))
+        if len({s.modality for e in episodes for s in e.sessions.all()}) > 1
+        else [],
         "caregiver_alliance": caregiver_alliance_rows(responses, caregivers),
     }
     return render(request, "dashboard/client.html", context)
