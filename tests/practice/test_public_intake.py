@@ -43,6 +43,7 @@ def staff_urls(intake: IntakeRequest) -> list[tuple[str, str]]:
         ("get", reverse("public:intake_list", args=[slug])),
         ("get", reverse("public:intake_detail", args=[slug, pk])),
         ("post", reverse("public:intake_status", args=[slug, pk])),
+        ("post", reverse("public:intake_delete", args=[slug, pk])),
         ("get", reverse("public:intake_create_client", args=[slug, pk])),
         ("post", reverse("public:intake_create_client", args=[slug, pk])),
         ("get", reverse("public:edit_page", args=[slug])),
@@ -73,7 +74,13 @@ def test_every_url_of_the_public_app_is_walked_by_the_access_tests(intake):
 
 def test_an_outsider_gets_404_on_every_staff_url_and_changes_nothing(client, intake, outsider):
     login(client, outsider)
-    data = {"status": "declined", "code": "X1", "kind": "therapy", "started": "2026-01-05"}
+    data = {
+        "status": "declined",
+        "code": "X1",
+        "kind": "therapy",
+        "started": "2026-01-05",
+        "confirm": "yes",
+    }
     for method, url in staff_urls(intake):
         assert getattr(client, method)(url, data).status_code == 404, url
     intake.refresh_from_db()
@@ -117,7 +124,7 @@ def test_a_colleague_cannot_see_a_request_addressed_to_someone_else(client, coll
     login(client, colleague)
     listing = client.get(reverse("public:intake_list", args=["riverside"])).content.decode()
     assert "Visitor Vee" not in listing
-    for name in ("intake_detail", "intake_status", "intake_create_client"):
+    for name in ("intake_detail", "intake_status", "intake_delete", "intake_create_client"):
         url = reverse(f"public:{name}", args=["riverside", intake.pk])
         assert client.post(url, {"status": "declined"}).status_code == 404, name
     intake.refresh_from_db()
@@ -243,3 +250,15 @@ def test_the_list_makes_the_same_number_of_queries_for_many_requests(client, org
         response = client.get(url)
     assert "Person 19" in response.content.decode()
     assert len(many) == len(few)
+
+
+def test_a_request_is_erased_only_with_the_box_ticked(client, owner, intake):
+    login(client, owner)
+    url = reverse("public:intake_delete", args=["riverside", intake.pk])
+    refused = client.post(url, {})
+    assert refused.status_code == 400 and "confirm" in refused.content.decode()
+    assert IntakeRequest.objects.filter(pk=intake.pk).exists()
+    response = client.post(url, {"confirm": "yes"})
+    assert response.status_code == 302 and not IntakeRequest.objects.filter(pk=intake.pk).exists()
+    page = client.get(reverse("public:intake_list", args=["riverside"])).content.decode()
+    assert "Visitor Vee" not in page and "The request was erased." in page

@@ -24,6 +24,11 @@ urlpatterns = [
         name="intake_status",
     ),
     path(
+        "practice/<slug:slug>/intake/<int:pk>/delete/",
+        views_intake.intake_delete,
+        name="intake_delete",
+    ),
+    path(
         "practice/<slug:slug>/intake/<int:pk>/client/",
         views_intake.create_client,
         name="intake_create_client",

@@ -81,6 +81,24 @@ def intake_status(request: HttpRequest, membership: Membership, pk: int) -> Http
     return redirect("public:intake_detail", slug=membership.organisation.slug, pk=intake.pk)
 
 
+@org_staff
+@require_POST
+def intake_delete(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
+    """Erase a request (the person asked for it, or it is no longer needed): gone from the
+    database, not archived.  Needs the confirmation box ticked; a client record made from the
+    request stays (it is part of the client's care record)."""
+    intake = get_visible_request(membership, pk)
+    if request.POST.get("confirm") != "yes":
+        return HttpResponse(
+            "confirm: tick the box to confirm the request is to be erased (confirm=yes)",
+            status=400,
+            content_type="text/plain",
+        )
+    intake.delete()
+    messages.success(request, "The request was erased.")
+    return redirect("public:intake_list", slug=membership.organisation.slug)
+
+
 def default_kind(intake: IntakeRequest, membership: Membership) -> str:
     if intake.service is not None:
         return str(intake.service.kind)
