@@ -20,6 +20,12 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def new_token() -> tuple[str, str]:
+    """A fresh random link token and the SHA-256 hash that is stored in its place."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    return token, hash_token(token)
+
+
 class SecretLink(models.Model):
     """A link for a client (their contract, their relapse-prevention plan): a random token
     shown once, of which only the SHA-256 hash is stored, valid until ``expires_at``."""
@@ -37,13 +43,22 @@ class SecretLink(models.Model):
     @classmethod
     def create_with_token(cls, *, days: int, **fields: Any) -> tuple[Any, str]:
         """A new link and its token (returned once, never stored)."""
-        token = secrets.token_urlsafe(TOKEN_BYTES)
+        token, token_hash = new_token()
         link = cls.objects.create(  # type: ignore[attr-defined]
-            token_hash=hash_token(token),
+            token_hash=token_hash,
             expires_at=timezone.now() + timedelta(days=days),
             **fields,
         )
         return link, token
+
+    @classmethod
+    def find(cls, token: str, *related: str) -> Any:
+        """The link with this token (``related``: relations to select with it), or None."""
+        return (
+            cls.objects.select_related(*related)  # type: ignore[attr-defined]
+            .filter(token_hash=hash_token(token))
+            .first()
+        )
 
     @property
     def is_expired(self) -> bool:
@@ -80,10 +95,10 @@ class Invitation(models.Model):
     @classmethod
     def issue(cls, *, days: int | None = None, **fields: object) -> tuple[Invitation, str]:
         """Create an invitation; return it with its token (shown once, never stored)."""
-        token = secrets.token_urlsafe(TOKEN_BYTES)
+        token, token_hash = new_token()
         lifetime = timedelta(days=days if days is not None else settings.INVITATION_DAYS)
         invitation = cls.objects.create(
-            token_hash=hash_token(token), expires_at=timezone.now() + lifetime, **fields
+            token_hash=token_hash, expires_at=timezone.now() + lifetime, **fields
         )
         return invitation, token
 

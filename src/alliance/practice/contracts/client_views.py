@@ -12,7 +12,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
-from alliance.practice.collect.models import hash_token
 from alliance.practice.contracts import readiness
 from alliance.practice.contracts.contract_form import NEW_GOAL_FIELDS, parse_goals
 from alliance.practice.contracts.history import LABELS, display_fields
@@ -30,11 +29,8 @@ from alliance.practice.contracts.versions import (
 
 
 def find_link(token: str) -> ContractLink | None:
-    return (
-        ContractLink.objects.select_related("contract__episode__client")
-        .filter(token_hash=hash_token(token))
-        .first()
-    )
+    found: ContractLink | None = ContractLink.find(token, "contract__episode__client")
+    return found
 
 
 def unavailable(request: HttpRequest, reason: str, status: int) -> HttpResponse:

@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
-from alliance.practice.collect.models import hash_token
 from alliance.practice.ending.models import PlanLink
 from alliance.practice.ending.page import add_param, handle_post, worksheet_context
 from alliance.practice.ending.pdf import pdf_response
@@ -17,11 +16,8 @@ from alliance.practice.ending.sections import TEXTS, language_for
 
 
 def find_link(token: str) -> PlanLink | None:
-    return (
-        PlanLink.objects.select_related("plan__episode__client__organisation")
-        .filter(token_hash=hash_token(token))
-        .first()
-    )
+    found: PlanLink | None = PlanLink.find(token, "plan__episode__client__organisation")
+    return found
 
 
 def unavailable(request: HttpRequest, reason: str, status: int) -> HttpResponse:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import re
-import secrets
 import smtplib
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,7 +25,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from alliance.practice.collect.models import TOKEN_BYTES, Invitation, hash_token
+from alliance.practice.collect.models import Invitation, new_token
 from alliance.practice.outbox.config import LEASE, SMTP_TIMEOUT_SECONDS, OutboxSettings
 from alliance.practice.outbox.config import outbox_settings as current_settings
 from alliance.practice.outbox.message import compose, recipient_address
@@ -130,7 +129,7 @@ def deliver(pk: int, now: datetime, mail: Any, config: OutboxSettings) -> tuple[
         who = "caregiver" if invitation.caregiver_id else "client"
         error = NO_ADDRESS.format(who=who)
         return record_failure(delivery, now, error, config, final=True), kind
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    token, token_hash = new_token()
     try:
         message = compose(invitation, kind=kind, token=token, address=address)
         if mail.send_messages([message]) != 1:
@@ -139,7 +138,7 @@ def deliver(pk: int, now: datetime, mail: Any, config: OutboxSettings) -> tuple[
         reset(mail)
         return record_failure(delivery, now, describe_error(exc, address), config), kind
     with transaction.atomic():
-        Invitation.objects.filter(pk=invitation.pk).update(token_hash=hash_token(token))
+        Invitation.objects.filter(pk=invitation.pk).update(token_hash=token_hash)
         Delivery.objects.filter(pk=pk).update(
             status=Delivery.Status.SENT,
             sent_at=now,
