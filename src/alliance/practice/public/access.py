@@ -67,12 +67,20 @@ def lead_only(view: View) -> View:
     return wrapper
 
 
+def requests_rule(user_id: int, lead_orgs: Any, member_orgs: Any) -> Q:
+    """Which intake requests a user sees (see the module docstring): every request of the
+    organisations they lead (``lead_orgs``), and in the others they are a clinical member of
+    (``member_orgs``) those addressed to them or to the practice.  The organisations may be
+    ids or a subquery."""
+    addressed = Q(addressed_to__isnull=True) | Q(addressed_to_id=user_id)
+    return Q(organisation__in=lead_orgs) | Q(organisation__in=member_orgs) & addressed
+
+
 def visible_requests(membership: Membership) -> QuerySet[IntakeRequest]:
-    """The intake requests this member may see (see the module docstring)."""
-    requests = IntakeRequest.objects.filter(organisation_id=membership.organisation_id)
-    if membership.role == Membership.Role.LEAD:
-        return requests
-    return requests.filter(Q(addressed_to__isnull=True) | Q(addressed_to_id=membership.user_id))
+    """The intake requests this member may see in the membership's organisation."""
+    org = [membership.organisation_id]
+    leads = org if membership.role == Membership.Role.LEAD else []
+    return IntakeRequest.objects.filter(requests_rule(membership.user_id, leads, org))
 
 
 def get_visible_request(membership: Membership, pk: int) -> IntakeRequest:

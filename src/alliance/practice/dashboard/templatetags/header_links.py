@@ -9,7 +9,7 @@ from typing import Any
 
 from django import template
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, IntegerField, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -19,6 +19,7 @@ from alliance.practice.accounts.models import Membership
 from alliance.practice.care.scoping import CLINICAL_ROLES
 from alliance.practice.precompiled import PrecompiledQuery
 from alliance.practice.process_studies.access import MANAGER_ROLES, own_interviews
+from alliance.practice.public.access import requests_rule
 from alliance.practice.public.models import IntakeRequest
 from alliance.practice.studies.access import RESEARCH_ROLES
 
@@ -34,16 +35,11 @@ def header_query(user_id: int) -> QuerySet[Any]:
     memberships = Membership.objects.filter(user_id=user_id)
     clinical = memberships.filter(role__in=CLINICAL_ROLES)
     lead_orgs = clinical.filter(role=Membership.Role.LEAD).values("organisation")
-    # pending requests the user may see: every request of an organisation they lead, and the
-    # ones addressed to them or to the practice in the others (see public.access)
+    # the pending requests the user may see, by the rule of the intake pages
     pending = (
         IntakeRequest.objects.filter(status=IntakeRequest.Status.PENDING)
         .order_by()
-        .filter(
-            Q(organisation__in=lead_orgs)
-            | Q(organisation__in=clinical.values("organisation"))
-            & (Q(addressed_to__isnull=True) | Q(addressed_to_id=user_id))
-        )
+        .filter(requests_rule(user_id, lead_orgs, clinical.values("organisation")))
         .annotate(group=Value(1))
         .values("group")
         .annotate(n=Count("pk"))
